@@ -1,0 +1,137 @@
+//! Initiatives: the local `Group` actors citizens organise in. The actor row holds what every
+//! actor has; this table adds contact person, place and links. Members may publish for it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::Conn;
+use super::actor::Actor;
+use super::schema::{actor, initiative, initiative_member};
+use crate::error::Result;
+use crate::run;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = initiative, primary_key(actor_id), check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Initiative {
+    pub actor_id: i64,
+    /// Exactly one contact person: a local person who is a member.
+    pub contact_person_id: i64,
+    pub website: Option<String>,
+    pub neighbourhood: Option<String>,
+    pub location_name: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = initiative, treat_none_as_null = true)]
+pub struct InitiativeFields<'a> {
+    pub contact_person_id: i64,
+    pub website: Option<&'a str>,
+    pub neighbourhood: Option<&'a str>,
+    pub location_name: Option<&'a str>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Roles in an initiative.
+pub mod role {
+    pub const OWNER: &str = "owner";
+    pub const MEMBER: &str = "member";
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    actor_id: i64,
+    fields: &InitiativeFields<'_>,
+) -> Result<Initiative> {
+    let created_at = fields.updated_at;
+    Ok(run!(conn, |c| diesel::insert_into(initiative::table)
+        .values((
+            initiative::actor_id.eq(actor_id),
+            initiative::created_at.eq(created_at),
+            fields
+        ))
+        .returning(Initiative::as_returning())
+        .get_result(c)
+        .await)?)
+}
+
+pub async fn update(
+    conn: &mut Conn,
+    actor_id: i64,
+    fields: &InitiativeFields<'_>,
+) -> Result<Initiative> {
+    Ok(run!(conn, |c| diesel::update(
+        initiative::table.find(actor_id)
+    )
+    .set(fields)
+    .returning(Initiative::as_returning())
+    .get_result(c)
+    .await)?)
+}
+
+pub async fn get(conn: &mut Conn, actor_id: i64) -> Result<Initiative> {
+    Ok(run!(conn, |c| initiative::table
+        .find(actor_id)
+        .select(Initiative::as_select())
+        .first(c)
+        .await)?)
+}
+
+pub async fn add_member(
+    conn: &mut Conn,
+    initiative_id: i64,
+    person_id: i64,
+    role: &str,
+    at: NaiveDateTime,
+) -> Result<()> {
+    run!(conn, |c| diesel::insert_into(initiative_member::table)
+        .values((
+            initiative_member::initiative_id.eq(initiative_id),
+            initiative_member::person_id.eq(person_id),
+            initiative_member::role.eq(role),
+            initiative_member::created_at.eq(at),
+        ))
+        .on_conflict((
+            initiative_member::initiative_id,
+            initiative_member::person_id
+        ))
+        .do_nothing()
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// The person's role in the initiative, if they are a member.
+pub async fn role_of(
+    conn: &mut Conn,
+    initiative_id: i64,
+    person_id: i64,
+) -> Result<Option<String>> {
+    Ok(run!(conn, |c| initiative_member::table
+        .find((initiative_id, person_id))
+        .select(initiative_member::role)
+        .first::<String>(c)
+        .await
+        .optional())?)
+}
+
+/// Members with their roles, owners first, then by when they joined.
+pub async fn members(conn: &mut Conn, initiative_id: i64) -> Result<Vec<(Actor, String)>> {
+    Ok(run!(conn, |c| initiative_member::table
+        .inner_join(actor::table.on(actor::id.eq(initiative_member::person_id)))
+        .filter(initiative_member::initiative_id.eq(initiative_id))
+        .order((
+            initiative_member::role.desc(),
+            initiative_member::created_at,
+            actor::id
+        ))
+        .select((Actor::as_select(), initiative_member::role))
+        .load(c)
+        .await)?)
+}

@@ -1,0 +1,74 @@
+//! Local accounts: the people who log in on this node, with their argon2id password hashes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::Conn;
+use super::schema::local_account;
+use crate::error::Result;
+use crate::run;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = local_account, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct LocalAccount {
+    pub id: i64,
+    pub person_id: i64,
+    /// PHC string (`$argon2id$…`).
+    pub password_hash: String,
+    pub admin: bool,
+    pub created_at: NaiveDateTime,
+    pub last_active_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = local_account)]
+pub struct NewLocalAccount<'a> {
+    pub person_id: i64,
+    pub password_hash: &'a str,
+    pub admin: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub async fn insert(conn: &mut Conn, new: &NewLocalAccount<'_>) -> Result<LocalAccount> {
+    Ok(run!(conn, |c| diesel::insert_into(local_account::table)
+        .values(new)
+        .returning(LocalAccount::as_returning())
+        .get_result(c)
+        .await)?)
+}
+
+pub async fn find_by_person(conn: &mut Conn, person_id: i64) -> Result<Option<LocalAccount>> {
+    Ok(run!(conn, |c| local_account::table
+        .filter(local_account::person_id.eq(person_id))
+        .select(LocalAccount::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
+/// How many local accounts there are.
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    Ok(run!(conn, |c| local_account::table
+        .count()
+        .get_result(c)
+        .await)?)
+}
+
+/// How many local accounts were active at or after `since`.
+pub async fn count_active_since(conn: &mut Conn, since: NaiveDateTime) -> Result<i64> {
+    Ok(run!(conn, |c| local_account::table
+        .filter(local_account::last_active_at.ge(since))
+        .count()
+        .get_result(c)
+        .await)?)
+}
+
+/// Records that the account was active at `at`.
+pub async fn touch(conn: &mut Conn, id: i64, at: NaiveDateTime) -> Result<()> {
+    run!(conn, |c| diesel::update(local_account::table.find(id))
+        .set(local_account::last_active_at.eq(at))
+        .execute(c)
+        .await)?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! The node's own settings: a single row, made at first start.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::node_settings;
+use super::{Conn, now};
+use crate::error::Result;
+use crate::run;
+
+/// The name a node has until its operator gives it one.
+pub const DEFAULT_NAME: &str = "Kwartier";
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = node_settings, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct NodeSettings {
+    pub id: i32,
+    pub name: String,
+    pub description: String,
+    /// `open`, `approval`, `invite` or `closed`; see [`RegistrationMode`].
+    pub registration_mode: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Who may sign up on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationMode {
+    Open,
+    Approval,
+    Invite,
+    Closed,
+}
+
+impl NodeSettings {
+    pub fn registration_mode(&self) -> RegistrationMode {
+        match self.registration_mode.as_str() {
+            "open" => RegistrationMode::Open,
+            "approval" => RegistrationMode::Approval,
+            "invite" => RegistrationMode::Invite,
+            // The column's CHECK constraint allows nothing else.
+            _ => RegistrationMode::Closed,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = node_settings)]
+struct NewNodeSettings<'a> {
+    id: i32,
+    name: &'a str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Makes sure the settings row exists and returns it. A configured name (`KWARTIER_NODE_NAME`)
+/// replaces the stored one; without it a new node is called [`DEFAULT_NAME`].
+pub async fn ensure(conn: &mut Conn, configured_name: Option<&str>) -> Result<NodeSettings> {
+    let at = now();
+    let row = NewNodeSettings {
+        id: 1,
+        name: configured_name.unwrap_or(DEFAULT_NAME),
+        created_at: at,
+        updated_at: at,
+    };
+    run!(conn, |c| diesel::insert_into(node_settings::table)
+        .values(&row)
+        .on_conflict_do_nothing()
+        .execute(c)
+        .await)?;
+    if let Some(name) = configured_name {
+        run!(conn, |c| diesel::update(node_settings::table.find(1))
+            .filter(node_settings::name.ne(name))
+            .set((
+                node_settings::name.eq(name),
+                node_settings::updated_at.eq(at)
+            ))
+            .execute(c)
+            .await)?;
+    }
+    get(conn).await
+}
+
+pub async fn get(conn: &mut Conn) -> Result<NodeSettings> {
+    Ok(run!(conn, |c| node_settings::table
+        .find(1)
+        .select(NodeSettings::as_select())
+        .first(c)
+        .await)?)
+}

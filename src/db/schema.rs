@@ -1,0 +1,271 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    actor (id) {
+        id -> Int8,
+        ap_id -> Text,
+        username -> Text,
+        display_name -> Nullable<Text>,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        public_key -> Text,
+        private_key -> Nullable<Text>,
+        local -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_refreshed_at -> Timestamp,
+        actor_type -> Text,
+        summary -> Nullable<Text>,
+        url -> Nullable<Text>,
+        followers_url -> Nullable<Text>,
+        icon_url -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        manually_approves_followers -> Bool,
+        discoverable -> Bool,
+        deleted_at -> Nullable<Timestamp>,
+        public_key_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    actor_theme (actor_id, theme_id) {
+        actor_id -> Int8,
+        theme_id -> Int8,
+    }
+}
+
+diesel::table! {
+    api_token (id) {
+        id -> Int8,
+        account_id -> Int8,
+        label -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appreciation (id) {
+        id -> Int8,
+        ap_id -> Text,
+        actor_id -> Int8,
+        story_id -> Nullable<Int8>,
+        comment_id -> Nullable<Int8>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment (id) {
+        id -> Int8,
+        ap_id -> Text,
+        story_id -> Int8,
+        parent_id -> Nullable<Int8>,
+        author_id -> Int8,
+        content -> Text,
+        source -> Nullable<Text>,
+        language -> Nullable<Text>,
+        url -> Nullable<Text>,
+        local -> Bool,
+        published_at -> Timestamp,
+        updated_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    delivery (id) {
+        id -> Int8,
+        activity_id -> Int8,
+        inbox_url -> Text,
+        peer -> Text,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow (id) {
+        id -> Int8,
+        follower_id -> Int8,
+        followee_id -> Int8,
+        ap_id -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    initiative (actor_id) {
+        actor_id -> Int8,
+        contact_person_id -> Int8,
+        website -> Nullable<Text>,
+        neighbourhood -> Nullable<Text>,
+        location_name -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    initiative_member (initiative_id, person_id) {
+        initiative_id -> Int8,
+        person_id -> Int8,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    local_account (id) {
+        id -> Int8,
+        person_id -> Int8,
+        password_hash -> Text,
+        admin -> Bool,
+        created_at -> Timestamp,
+        last_active_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    node_settings (id) {
+        id -> Int4,
+        name -> Text,
+        description -> Text,
+        registration_mode -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification (id) {
+        id -> Int8,
+        recipient_id -> Int8,
+        kind -> Text,
+        comment_id -> Int8,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outgoing_activity (id) {
+        id -> Int8,
+        ap_id -> Text,
+        actor_id -> Int8,
+        kind -> Text,
+        body -> Text,
+        public -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    peer (host) {
+        host -> Text,
+        consecutive_failures -> Int4,
+        circuit_open_until -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    received_activity (ap_id) {
+        ap_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    remote_tombstone (ap_id) {
+        ap_id -> Text,
+        deleted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    story (id) {
+        id -> Int8,
+        ap_id -> Text,
+        initiative_id -> Int8,
+        author_id -> Int8,
+        title -> Text,
+        summary -> Text,
+        source -> Text,
+        content -> Text,
+        language -> Text,
+        visibility -> Text,
+        pinned -> Bool,
+        local -> Bool,
+        url -> Nullable<Text>,
+        published_at -> Timestamp,
+        updated_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    story_theme (story_id, theme_id) {
+        story_id -> Int8,
+        theme_id -> Int8,
+    }
+}
+
+diesel::table! {
+    theme (id) {
+        id -> Int8,
+        slug -> Text,
+        name -> Text,
+    }
+}
+
+diesel::joinable!(actor_theme -> actor (actor_id));
+diesel::joinable!(actor_theme -> theme (theme_id));
+diesel::joinable!(api_token -> local_account (account_id));
+diesel::joinable!(appreciation -> actor (actor_id));
+diesel::joinable!(appreciation -> comment (comment_id));
+diesel::joinable!(appreciation -> story (story_id));
+diesel::joinable!(comment -> actor (author_id));
+diesel::joinable!(comment -> story (story_id));
+diesel::joinable!(delivery -> outgoing_activity (activity_id));
+diesel::joinable!(local_account -> actor (person_id));
+diesel::joinable!(notification -> actor (recipient_id));
+diesel::joinable!(notification -> comment (comment_id));
+diesel::joinable!(outgoing_activity -> actor (actor_id));
+diesel::joinable!(story_theme -> story (story_id));
+diesel::joinable!(story_theme -> theme (theme_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    actor,
+    actor_theme,
+    api_token,
+    appreciation,
+    comment,
+    delivery,
+    follow,
+    initiative,
+    initiative_member,
+    local_account,
+    node_settings,
+    notification,
+    outgoing_activity,
+    peer,
+    received_activity,
+    remote_tombstone,
+    story,
+    story_theme,
+    theme,
+);
