@@ -1,0 +1,406 @@
+//! Configuration: built-in defaults, then an optional `kwartier.toml`, then `KWARTIER_*`
+//! environment variables, then command-line flags; each layer overrides the one before.
+//!
+//! An invalid value is reported in one line that names where it came from
+//! (`KWARTIER_LISTEN`, `--listen` or `listen in ./kwartier.toml`) and what is wrong with it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider, Source};
+use serde::{Deserialize, Serialize};
+
+use crate::db::DatabaseUrl;
+use crate::error::{Error, Result};
+
+/// Environment variables start with this; the rest, lowercased, is the key.
+pub const ENV_PREFIX: &str = "KWARTIER_";
+/// Read when present in the working directory and no other file is named.
+pub const DEFAULT_FILE: &str = "kwartier.toml";
+
+/// Every key, in the order the README's configuration table lists them.
+pub const KEYS: &[&str] = &[
+    "domain",
+    "listen",
+    "database_url",
+    "data_dir",
+    "node_name",
+    "development",
+    "log_format",
+    "database_max_connections",
+    "delivery_retry_first",
+    "delivery_retry_max",
+    "delivery_give_up_after",
+    "delivery_concurrency",
+];
+
+/// The node's validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Public host name, with a port if not the default one: `kwartier.example.nl`,
+    /// `localhost:8080`. Part of every ActivityPub id this node makes.
+    pub domain: String,
+    /// Address the HTTP server binds to.
+    pub listen: SocketAddr,
+    pub database: DatabaseUrl,
+    /// Where the node keeps its files (the default SQLite database, later media).
+    pub data_dir: PathBuf,
+    /// Overrides the node name stored in the database, when set.
+    pub node_name: Option<String>,
+    /// Allows http and loopback peers, and serves URLs as http. Never on a public node.
+    pub development: bool,
+    pub log_format: LogFormat,
+    pub database_max_connections: usize,
+    pub delivery: DeliveryConfig,
+    /// Things worth a warning that are not errors (an unknown `KWARTIER_*` variable).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// How deliveries to other servers are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryConfig {
+    /// Wait before the first retry; each retry waits twice as long as the one before.
+    pub retry_first: Duration,
+    /// Longest wait between two attempts.
+    pub retry_max: Duration,
+    /// A delivery still failing this long after it was made is given up and recorded as failed.
+    pub give_up_after: Duration,
+    /// How many deliveries are in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            retry_first: Duration::from_secs(30),
+            retry_max: Duration::from_secs(6 * 60 * 60),
+            give_up_after: Duration::from_secs(5 * 24 * 60 * 60),
+            concurrency: 16,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers in charge.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    /// Configuration file to read instead of `./kwartier.toml`.
+    #[serde(skip)]
+    pub config_file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub development: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<String>,
+}
+
+/// The merged, not yet validated values.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    domain: String,
+    listen: String,
+    database_url: Option<String>,
+    data_dir: PathBuf,
+    node_name: Option<String>,
+    development: bool,
+    log_format: LogFormat,
+    database_max_connections: usize,
+    delivery_retry_first: String,
+    delivery_retry_max: String,
+    delivery_give_up_after: String,
+    delivery_concurrency: usize,
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Raw {
+            domain: "localhost:8080".into(),
+            listen: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            node_name: None,
+            development: false,
+            log_format: LogFormat::Human,
+            database_max_connections: 10,
+            delivery_retry_first: "30s".into(),
+            delivery_retry_max: "6h".into(),
+            delivery_give_up_after: "5days".into(),
+            delivery_concurrency: 16,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration from all layers. `env` is the process environment
+    /// (`std::env::vars()`); tests pass their own.
+    pub fn load(
+        overrides: &Overrides,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let file = config_file(overrides, &env)?;
+        let (env_layer, warnings) = Layer::from_env(&env);
+        let mut figment = Figment::from(Serialized::defaults(Raw::default()));
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let figment = figment
+            .merge(env_layer)
+            .merge(Layer::from_flags(overrides)?);
+        let raw: Raw = figment
+            .extract_lossy()
+            .map_err(|e| Error::Config(describe_figment_error(&figment, e)))?;
+        let invalid = |key: &str, problem: String| {
+            Error::Config(format!("{}: {problem}", origin(&figment, key)))
+        };
+
+        let domain = validate_domain(&raw.domain).map_err(|p| invalid("domain", p))?;
+        let listen = raw.listen.trim().parse::<SocketAddr>().map_err(|_| {
+            invalid(
+                "listen",
+                format!(
+                    "{:?} is not an address:port such as 127.0.0.1:8080",
+                    raw.listen
+                ),
+            )
+        })?;
+        let database = match &raw.database_url {
+            Some(url) => DatabaseUrl::parse(url).map_err(|p| invalid("database_url", p))?,
+            None => DatabaseUrl::Sqlite(raw.data_dir.join("kwartier.db")),
+        };
+        let node_name = match raw.node_name.as_deref().map(str::trim) {
+            Some("") => return Err(invalid("node_name", "is empty".into())),
+            Some(name) if name.chars().count() > 100 => {
+                return Err(invalid("node_name", "is longer than 100 characters".into()));
+            }
+            other => other.map(str::to_owned),
+        };
+        if raw.database_max_connections == 0 {
+            return Err(invalid(
+                "database_max_connections",
+                "must be at least 1".into(),
+            ));
+        }
+        let duration = |key: &str, value: &str| {
+            humantime::parse_duration(value.trim())
+                .map_err(|e| {
+                    invalid(
+                        key,
+                        format!("{value:?} is not a duration like 30s, 6h or 5days ({e})"),
+                    )
+                })
+                .and_then(|d| {
+                    if d.is_zero() {
+                        Err(invalid(key, "must be longer than zero".into()))
+                    } else {
+                        Ok(d)
+                    }
+                })
+        };
+        let delivery = DeliveryConfig {
+            retry_first: duration("delivery_retry_first", &raw.delivery_retry_first)?,
+            retry_max: duration("delivery_retry_max", &raw.delivery_retry_max)?,
+            give_up_after: duration("delivery_give_up_after", &raw.delivery_give_up_after)?,
+            concurrency: raw.delivery_concurrency,
+        };
+        if delivery.retry_max < delivery.retry_first {
+            return Err(invalid(
+                "delivery_retry_max",
+                "is shorter than delivery_retry_first".into(),
+            ));
+        }
+        if delivery.concurrency == 0 {
+            return Err(invalid("delivery_concurrency", "must be at least 1".into()));
+        }
+        Ok(Config {
+            domain,
+            listen,
+            database,
+            data_dir: raw.data_dir,
+            node_name,
+            development: raw.development,
+            log_format: raw.log_format,
+            database_max_connections: raw.database_max_connections,
+            delivery,
+            warnings,
+        })
+    }
+
+    /// `https`, or `http` in development.
+    pub fn scheme(&self) -> &'static str {
+        if self.development { "http" } else { "https" }
+    }
+}
+
+/// The file named by `--config` or `KWARTIER_CONFIG` (must exist), else `./kwartier.toml` if
+/// it exists.
+fn config_file(overrides: &Overrides, env: &[(String, String)]) -> Result<Option<PathBuf>> {
+    let named = overrides
+        .config_file
+        .clone()
+        .map(|p| (p, "--config"))
+        .or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "KWARTIER_CONFIG")
+                .map(|(_, v)| (PathBuf::from(v), "KWARTIER_CONFIG"))
+        });
+    match named {
+        Some((path, _)) if path.is_file() => Ok(Some(path)),
+        Some((path, origin)) => Err(Error::Config(format!(
+            "{origin}: configuration file {} does not exist",
+            path.display()
+        ))),
+        None => Ok(Some(PathBuf::from(DEFAULT_FILE)).filter(|p| Path::new(p).is_file())),
+    }
+}
+
+/// A host name with an optional port, nothing else.
+fn validate_domain(raw: &str) -> std::result::Result<String, String> {
+    let domain = raw.trim().to_ascii_lowercase();
+    let hint =
+        "give only the host name and, if not 443, the port: kwartier.example.nl or localhost:8080";
+    if domain.is_empty() {
+        return Err(format!("is empty; {hint}"));
+    }
+    let url = url::Url::parse(&format!("http://{domain}/"))
+        .map_err(|e| format!("{raw:?} is not a host name ({e}); {hint}"))?;
+    let rebuilt = match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => String::new(),
+    };
+    if rebuilt != domain || url.path() != "/" {
+        return Err(format!("{raw:?} is not a host name; {hint}"));
+    }
+    if !matches!(url.host(), Some(url::Host::Domain(_))) {
+        return Err(format!(
+            "{raw:?} is an IP address; ActivityPub needs a host name (use localhost for local trials)"
+        ));
+    }
+    Ok(domain)
+}
+
+/// Names where a key's value came from: `KWARTIER_LISTEN`, `--listen`, `listen in FILE`.
+fn origin(figment: &Figment, key: &str) -> String {
+    origin_of(figment.find_metadata(key), key)
+}
+
+fn origin_of(metadata: Option<&Metadata>, key: &str) -> String {
+    match metadata {
+        Some(Metadata {
+            source: Some(Source::File(path)),
+            ..
+        }) => format!("{key} in {}", path.display()),
+        Some(metadata) if metadata.name == ENV_LAYER || metadata.name == FLAG_LAYER => {
+            metadata.interpolate(&Profile::Default, &[key])
+        }
+        _ => key.to_owned(),
+    }
+}
+
+fn describe_figment_error(figment: &Figment, error: figment::Error) -> String {
+    let Some(error) = error.into_iter().next() else {
+        return "invalid configuration".to_owned();
+    };
+    match error.path.first() {
+        Some(key) => {
+            let metadata = error
+                .metadata
+                .as_ref()
+                .or_else(|| figment.find_metadata(key));
+            format!("{}: {}", origin_of(metadata, key), error.kind)
+        }
+        // TOML syntax errors carry no path; figment's text names the file, but over several
+        // lines with a source excerpt. Keep the lines that say something.
+        None => error
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('|') && !line.contains(" |"))
+            .collect::<Vec<_>>()
+            .join(": "),
+    }
+}
+
+const ENV_LAYER: &str = "environment variable";
+const FLAG_LAYER: &str = "command-line flag";
+
+/// One layer of string values (environment or flags), with the names its keys go by.
+struct Layer {
+    name: &'static str,
+    interpolate: fn(&str) -> String,
+    values: Dict,
+}
+
+impl Layer {
+    /// `KWARTIER_*` variables for known keys. Unknown ones give a warning; `KWARTIER_CONFIG`
+    /// and `KWARTIER_TEST_*` (test settings) are not configuration keys.
+    fn from_env(env: &[(String, String)]) -> (Layer, Vec<String>) {
+        let mut values = Dict::new();
+        let mut warnings = Vec::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            if KEYS.contains(&key.as_str()) {
+                values.insert(key, Value::from(value.clone()));
+            } else if key != "config" && !key.starts_with("test_") {
+                warnings.push(format!("unknown setting {name} is ignored"));
+            }
+        }
+        let layer = Layer {
+            name: ENV_LAYER,
+            interpolate: |key| format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()),
+            values,
+        };
+        (layer, warnings)
+    }
+
+    fn from_flags(overrides: &Overrides) -> Result<Layer> {
+        let values = Serialized::globals(overrides)
+            .data()
+            .map_err(|e| Error::internal("reading command-line flags", e))?
+            .remove(&Profile::Global)
+            .unwrap_or_default();
+        Ok(Layer {
+            name: FLAG_LAYER,
+            interpolate: |key| format!("--{}", key.replace('_', "-")),
+            values,
+        })
+    }
+}
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        let interpolate = self.interpolate;
+        Metadata::named(self.name)
+            .interpolater(move |_: &Profile, keys: &[&str]| interpolate(&keys.join("_")))
+    }
+
+    fn data(&self) -> std::result::Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Map::from([(Profile::Default, self.values.clone())]))
+    }
+}
+
+#[cfg(test)]
+mod tests;

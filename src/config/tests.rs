@@ -1,0 +1,283 @@
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn load_err(overrides: &Overrides, vars: &[(&str, &str)]) -> String {
+    match Config::load(overrides, env(vars)) {
+        Ok(config) => panic!("accepted: {config:?}"),
+        Err(Error::Config(message)) => {
+            assert!(!message.contains('\n'), "not one line: {message}");
+            message
+        }
+        Err(other) => panic!("wrong error kind: {other:?}"),
+    }
+}
+
+fn toml_file(contents: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(file.path(), contents).unwrap();
+    file
+}
+
+#[test]
+fn defaults_run_a_local_node_on_sqlite_under_data() {
+    let config = Config::load(&Overrides::default(), env(&[])).unwrap();
+    assert_eq!(config.domain, "localhost:8080");
+    assert_eq!(config.listen, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(
+        config.database,
+        DatabaseUrl::Sqlite("data/kwartier.db".into())
+    );
+    assert!(!config.development);
+    assert_eq!(config.scheme(), "https");
+    assert_eq!(config.log_format, LogFormat::Human);
+    assert_eq!(config.node_name, None);
+}
+
+#[test]
+fn file_then_environment_then_flags() {
+    let file = toml_file("domain = \"file.example\"\nnode_name = \"Gemeente Oss\"\n");
+    let mut flags = Overrides {
+        config_file: Some(file.path().to_owned()),
+        ..Overrides::default()
+    };
+    let vars = [("KWARTIER_DOMAIN", "env.example")];
+
+    let config = Config::load(&flags, env(&[])).unwrap();
+    assert_eq!(config.domain, "file.example");
+    assert_eq!(config.node_name.as_deref(), Some("Gemeente Oss"));
+
+    let config = Config::load(&flags, env(&vars)).unwrap();
+    assert_eq!(config.domain, "env.example");
+    assert_eq!(
+        config.node_name.as_deref(),
+        Some("Gemeente Oss"),
+        "other keys keep the file's value"
+    );
+
+    flags.domain = Some("flag.example".into());
+    let config = Config::load(&flags, env(&vars)).unwrap();
+    assert_eq!(config.domain, "flag.example");
+}
+
+#[test]
+fn config_file_can_be_named_in_the_environment() {
+    let file = toml_file("development = true\n");
+    let path = file.path().to_str().unwrap();
+    let config = Config::load(&Overrides::default(), env(&[("KWARTIER_CONFIG", path)])).unwrap();
+    assert!(config.development);
+    assert_eq!(config.scheme(), "http");
+}
+
+#[test]
+fn development_switch_from_environment_and_flag() {
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[("KWARTIER_DEVELOPMENT", "true")]),
+    )
+    .unwrap();
+    assert!(config.development);
+    let flags = Overrides {
+        development: Some(true),
+        ..Overrides::default()
+    };
+    assert!(Config::load(&flags, env(&[])).unwrap().development);
+}
+
+#[test]
+fn data_dir_moves_the_default_database() {
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[("KWARTIER_DATA_DIR", "/srv/kw")]),
+    )
+    .unwrap();
+    assert_eq!(
+        config.database,
+        DatabaseUrl::Sqlite("/srv/kw/kwartier.db".into())
+    );
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[
+            ("KWARTIER_DATA_DIR", "/srv/kw"),
+            ("KWARTIER_DATABASE_URL", "postgres://kw@db/kw"),
+        ]),
+    )
+    .unwrap();
+    assert!(matches!(config.database, DatabaseUrl::Postgres(_)));
+}
+
+#[test]
+fn errors_name_the_key_where_it_was_set() {
+    let message = load_err(&Overrides::default(), &[("KWARTIER_LISTEN", "nergens")]);
+    assert!(message.starts_with("KWARTIER_LISTEN: "), "{message}");
+    assert!(message.contains("nergens"), "{message}");
+
+    let flags = Overrides {
+        listen: Some("127.0.0.1".into()),
+        ..Overrides::default()
+    };
+    let message = load_err(&flags, &[]);
+    assert!(message.starts_with("--listen: "), "{message}");
+
+    let file = toml_file("listen = \"overal\"\n");
+    let flags = Overrides {
+        config_file: Some(file.path().to_owned()),
+        ..Overrides::default()
+    };
+    let message = load_err(&flags, &[]);
+    assert!(message.starts_with("listen in "), "{message}");
+    assert!(message.contains(file.path().to_str().unwrap()), "{message}");
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_DEVELOPMENT", "misschien")],
+    );
+    assert!(message.starts_with("KWARTIER_DEVELOPMENT: "), "{message}");
+    let message = load_err(&Overrides::default(), &[("KWARTIER_LOG_FORMAT", "xml")]);
+    assert!(message.starts_with("KWARTIER_LOG_FORMAT: "), "{message}");
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_DATABASE_MAX_CONNECTIONS", "0")],
+    );
+    assert!(
+        message.starts_with("KWARTIER_DATABASE_MAX_CONNECTIONS: "),
+        "{message}"
+    );
+}
+
+#[test]
+fn delivery_schedule_is_configurable() {
+    assert_eq!(
+        Config::load(&Overrides::default(), env(&[]))
+            .unwrap()
+            .delivery,
+        DeliveryConfig::default()
+    );
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[
+            ("KWARTIER_DELIVERY_RETRY_FIRST", "100ms"),
+            ("KWARTIER_DELIVERY_RETRY_MAX", "2s"),
+            ("KWARTIER_DELIVERY_GIVE_UP_AFTER", "1m"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(config.delivery.retry_first, Duration::from_millis(100));
+    assert_eq!(config.delivery.retry_max, Duration::from_secs(2));
+    assert_eq!(config.delivery.give_up_after, Duration::from_secs(60));
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_DELIVERY_RETRY_MAX", "soms")],
+    );
+    assert!(
+        message.starts_with("KWARTIER_DELIVERY_RETRY_MAX: "),
+        "{message}"
+    );
+    let message = load_err(
+        &Overrides::default(),
+        &[
+            ("KWARTIER_DELIVERY_RETRY_FIRST", "1h"),
+            ("KWARTIER_DELIVERY_RETRY_MAX", "1m"),
+        ],
+    );
+    assert!(
+        message.starts_with("KWARTIER_DELIVERY_RETRY_MAX: "),
+        "{message}"
+    );
+}
+
+#[test]
+fn domains_are_host_names_with_an_optional_port() {
+    let ok = |d: &str| {
+        Config::load(&Overrides::default(), env(&[("KWARTIER_DOMAIN", d)])).map(|c| c.domain)
+    };
+    assert_eq!(ok("Kwartier.Example.NL").unwrap(), "kwartier.example.nl");
+    assert_eq!(ok("localhost:3001").unwrap(), "localhost:3001");
+    for bad in [
+        "",
+        "https://kwartier.example.nl",
+        "kwartier.example.nl/pad",
+        "127.0.0.1:8080",
+        "[::1]:80",
+        "a b",
+    ] {
+        let message = load_err(&Overrides::default(), &[("KWARTIER_DOMAIN", bad)]);
+        assert!(
+            message.starts_with("KWARTIER_DOMAIN: "),
+            "{bad:?}: {message}"
+        );
+    }
+}
+
+#[test]
+fn unsupported_databases_are_refused() {
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_DATABASE_URL", "mysql://root@localhost/kw")],
+    );
+    assert!(message.starts_with("KWARTIER_DATABASE_URL: "), "{message}");
+    assert!(message.contains("mysql"), "{message}");
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_errors_and_in_the_environment_warnings() {
+    let file = toml_file("domian = \"typo.example\"\n");
+    let flags = Overrides {
+        config_file: Some(file.path().to_owned()),
+        ..Overrides::default()
+    };
+    let message = load_err(&flags, &[]);
+    assert!(message.contains("domian"), "{message}");
+
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[
+            ("KWARTIER_DOMIAN", "x"),
+            ("KWARTIER_TEST_POSTGRES_URL", "postgres://x@y/z"),
+            ("HOME", "/root"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        config.warnings,
+        vec!["unknown setting KWARTIER_DOMIAN is ignored".to_owned()]
+    );
+}
+
+#[test]
+fn a_named_config_file_must_exist() {
+    let flags = Overrides {
+        config_file: Some("/nonexistent/kwartier.toml".into()),
+        ..Overrides::default()
+    };
+    let message = load_err(&flags, &[]);
+    assert!(message.starts_with("--config: "), "{message}");
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_CONFIG", "/nonexistent/k.toml")],
+    );
+    assert!(message.starts_with("KWARTIER_CONFIG: "), "{message}");
+}
+
+#[test]
+fn every_key_has_a_default_and_is_documented() {
+    let defaults = Serialized::defaults(Raw::default()).data().unwrap();
+    let keys: Vec<String> = defaults[&Profile::Default].keys().cloned().collect();
+    let readme = include_str!("../../README.md");
+    for key in KEYS {
+        assert!(
+            keys.iter().any(|k| k == key) || *key == "database_url" || *key == "node_name",
+            "{key}"
+        );
+        let var = format!("`KWARTIER_{}`", key.to_ascii_uppercase());
+        assert!(readme.contains(&var), "README does not document {var}");
+    }
+}

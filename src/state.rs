@@ -1,0 +1,61 @@
+//! The state every handler shares: database pool, configuration, URL builder, keys and the
+//! outgoing HTTP client. No globals, so several nodes can run in one process (the federation
+//! tests do).
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::actor::Actor;
+use crate::delivery;
+use crate::error::Result;
+use crate::federation::client;
+use crate::federation::keys::KeyPool;
+use crate::federation::signatures::KeyCache;
+use crate::federation::urls::Urls;
+use crate::service::node;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub urls: Urls,
+    /// Spare key pairs for new actors.
+    pub keys: KeyPool,
+    /// Parsed keys for signing and verifying.
+    pub crypto: KeyCache,
+    /// For every request to another server.
+    pub http: reqwest::Client,
+    /// This node's `Application` actor: signs fetches, stands for the node.
+    pub node_actor: Arc<Actor>,
+    /// Wakes the delivery worker after something was queued.
+    pub deliveries: delivery::Waker,
+}
+
+impl AppState {
+    /// Opens the database, brings its schema up to date and makes sure the node's settings and
+    /// actor exist. Everything a node needs before it can serve.
+    pub async fn open(config: Config) -> Result<AppState> {
+        let db = Db::connect(&config.database, config.database_max_connections).await?;
+        let report = db.migrate().await?;
+        for name in &report.applied {
+            tracing::info!(migration = %name, "applied database migration");
+        }
+        let urls = Urls::new(&config);
+        let keys = KeyPool::new();
+        let mut conn = db.conn().await?;
+        crate::db::node_settings::ensure(&mut conn, config.node_name.as_deref()).await?;
+        let node_actor = node::ensure_actor(&mut conn, &urls, &keys).await?;
+        drop(conn);
+        Ok(AppState {
+            http: client::build(&config)?,
+            config: Arc::new(config),
+            urls,
+            keys,
+            crypto: KeyCache::default(),
+            node_actor: Arc::new(node_actor),
+            deliveries: delivery::Waker::default(),
+            db,
+        })
+    }
+}
