@@ -1,0 +1,389 @@
+//! Initiatives: creating and editing them, and who may do what. The person who creates one is
+//! its owner and first contact person; only members publish for it.
+
+use url::Url;
+
+use super::{handle, text, theme};
+use crate::db::actor::{self, Actor, NewActor, ProfileChanges, kind};
+use crate::db::initiative::{self, Initiative, InitiativeFields, role};
+use crate::db::types::DbUrl;
+use crate::db::{Conn, ScopedFutureExt, now, theme as themes};
+use crate::error::{Error, Result};
+use crate::events::{self, Event};
+use crate::federation::urls::main_key_id;
+use crate::state::AppState;
+
+pub const NAME_MAX: usize = 100;
+pub const SUMMARY_MAX: usize = 5_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    pub name: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Everything an initiative's profile holds, as its members give it.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub name: String,
+    /// Markdown.
+    pub summary: Option<String>,
+    pub themes: Vec<String>,
+    pub website: Option<String>,
+    pub neighbourhood: Option<String>,
+    pub location: Option<Location>,
+    pub manually_approves_followers: bool,
+    /// Logo or picture shown as the initiative's avatar (a web address).
+    pub icon_url: Option<String>,
+    /// Banner picture (a web address).
+    pub image_url: Option<String>,
+}
+
+/// The initiative with this handle.
+pub async fn find(conn: &mut Conn, handle: &str) -> Result<(Actor, Initiative)> {
+    let group = actor::find_local_of_type(conn, handle, kind::GROUP)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(|| Error::NotFound(format!("initiative {handle:?}")))?;
+    let details = initiative::get(conn, group.id).await?;
+    Ok((group, details))
+}
+
+/// The person's role, or [`Error::Forbidden`] when they are not a member.
+pub async fn require_member(conn: &mut Conn, group: &Actor, person: &Actor) -> Result<String> {
+    initiative::role_of(conn, group.id, person.id)
+        .await?
+        .ok_or(Error::Forbidden)
+}
+
+pub async fn create(
+    state: &AppState,
+    conn: &mut Conn,
+    creator: &Actor,
+    handle_name: &str,
+    profile: Profile,
+) -> Result<Actor> {
+    handle::validate("handle", handle_name)?;
+    let checked = check(&profile)?;
+    handle::ensure_free(conn, "handle", handle_name).await?;
+    let keypair = state.keys.take().await?;
+    let urls = &state.urls;
+    let ap_id = DbUrl(urls.initiative(handle_name));
+    let inbox = urls.initiative_inbox(handle_name);
+    let shared_inbox = urls.shared_inbox();
+    let followers = urls.followers(&ap_id);
+    let key_id = main_key_id(&ap_id);
+    let at = now();
+    let summary = checked.summary_html.clone();
+    let group = NewActor {
+        ap_id: ap_id.clone(),
+        username: handle_name,
+        display_name: Some(&profile.name),
+        inbox_url: inbox.as_str(),
+        shared_inbox_url: Some(shared_inbox.as_str()),
+        public_key: &keypair.public_pem,
+        private_key: Some(&keypair.private_pem),
+        local: true,
+        actor_type: kind::GROUP,
+        summary: summary.as_deref(),
+        url: Some(ap_id.as_str()),
+        followers_url: Some(followers.as_str()),
+        icon_url: checked.icon_url.as_deref(),
+        image_url: checked.image_url.as_deref(),
+        manually_approves_followers: profile.manually_approves_followers,
+        discoverable: true,
+        public_key_id: Some(&key_id),
+        created_at: at,
+        updated_at: at,
+        last_refreshed_at: at,
+    };
+    let creator_id = creator.id;
+    let fields = checked.fields(&profile, creator_id, at);
+    let theme_names = &checked.themes;
+    let created = conn
+        .transaction(|conn| {
+            async move {
+                let group = actor::insert(conn, &group).await?;
+                initiative::insert(conn, group.id, &fields).await?;
+                initiative::add_member(conn, group.id, creator_id, role::OWNER, at).await?;
+                let themes = themes::ensure(conn, theme_names).await?;
+                themes::set_for_actor(conn, group.id, &themes).await?;
+                Ok(group)
+            }
+            .scope_boxed()
+        })
+        .await;
+    match created {
+        Err(Error::Conflict(_)) => Err(handle::taken("handle", handle_name)),
+        other => other,
+    }
+}
+
+/// Replaces an initiative's profile; members only. `contact` names the new contact person (a
+/// member) when it changes. Followers get an `Update`.
+pub async fn update(
+    state: &AppState,
+    conn: &mut Conn,
+    editor: &Actor,
+    handle_name: &str,
+    profile: Profile,
+    contact: Option<&str>,
+) -> Result<Actor> {
+    let (group, details) = find(conn, handle_name).await?;
+    require_member(conn, &group, editor).await?;
+    let checked = check(&profile)?;
+    let contact_id = match contact {
+        Some(username) => {
+            let person = actor::find_local_of_type(conn, username, kind::PERSON)
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "contact",
+                        format!("no person named {username:?} on this node"),
+                    )
+                })?;
+            if initiative::role_of(conn, group.id, person.id)
+                .await?
+                .is_none()
+            {
+                return Err(Error::invalid(
+                    "contact",
+                    format!("{username} is not a member of this initiative"),
+                ));
+            }
+            person.id
+        }
+        None => details.contact_person_id,
+    };
+    let at = now();
+    let changes = ProfileChanges {
+        display_name: Some(&profile.name),
+        summary: checked.summary_html.as_deref(),
+        icon_url: checked.icon_url.as_deref(),
+        image_url: checked.image_url.as_deref(),
+        manually_approves_followers: profile.manually_approves_followers,
+        updated_at: at,
+    };
+    let fields = checked.fields(&profile, contact_id, at);
+    let theme_names = &checked.themes;
+    let updated = conn
+        .transaction(|conn| {
+            async move {
+                let group = actor::update_profile(conn, group.id, &changes).await?;
+                initiative::update(conn, group.id, &fields).await?;
+                let themes = themes::ensure(conn, theme_names).await?;
+                themes::set_for_actor(conn, group.id, &themes).await?;
+                events::emit(
+                    state,
+                    conn,
+                    Event::InitiativeUpdated {
+                        initiative_id: group.id,
+                    },
+                )
+                .await?;
+                Ok(group)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    state.deliveries.wake();
+    Ok(updated)
+}
+
+/// An owner adds a local person as a member (or owner).
+pub async fn add_member(
+    conn: &mut Conn,
+    owner: &Actor,
+    handle_name: &str,
+    username: &str,
+    member_role: &str,
+) -> Result<()> {
+    let (group, _) = find(conn, handle_name).await?;
+    if require_member(conn, &group, owner).await? != role::OWNER {
+        return Err(Error::Forbidden);
+    }
+    if ![role::OWNER, role::MEMBER].contains(&member_role) {
+        return Err(Error::invalid("role", "must be owner or member"));
+    }
+    let person = actor::find_local_of_type(conn, username, kind::PERSON)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "username",
+                format!("no person named {username:?} on this node"),
+            )
+        })?;
+    initiative::add_member(conn, group.id, person.id, member_role, now()).await
+}
+
+/// A profile that passed the checks, in stored form.
+struct Checked {
+    summary_html: Option<String>,
+    themes: Vec<(String, String)>,
+    website: Option<String>,
+    icon_url: Option<String>,
+    image_url: Option<String>,
+}
+
+impl Checked {
+    fn fields<'a>(
+        &'a self,
+        profile: &'a Profile,
+        contact_person_id: i64,
+        at: chrono::NaiveDateTime,
+    ) -> InitiativeFields<'a> {
+        let location = profile.location.as_ref();
+        InitiativeFields {
+            contact_person_id,
+            website: self.website.as_deref(),
+            neighbourhood: profile.neighbourhood.as_deref(),
+            location_name: location.map(|l| l.name.as_str()),
+            latitude: location.and_then(|l| l.latitude),
+            longitude: location.and_then(|l| l.longitude),
+            updated_at: at,
+        }
+    }
+}
+
+fn check(profile: &Profile) -> Result<Checked> {
+    let name = profile.name.trim();
+    if name.is_empty() || name.chars().count() > NAME_MAX {
+        return Err(Error::invalid(
+            "name",
+            format!("must be 1 to {NAME_MAX} characters"),
+        ));
+    }
+    let summary = profile
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if summary.is_some_and(|s| s.chars().count() > SUMMARY_MAX) {
+        return Err(Error::invalid(
+            "summary",
+            format!("must be at most {SUMMARY_MAX} characters"),
+        ));
+    }
+    let website = web_address("website", profile.website.as_deref())?;
+    let icon_url = web_address("icon", profile.icon_url.as_deref())?;
+    let image_url = web_address("image", profile.image_url.as_deref())?;
+    if profile
+        .neighbourhood
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > NAME_MAX)
+    {
+        return Err(Error::invalid(
+            "neighbourhood",
+            format!("must be at most {NAME_MAX} characters"),
+        ));
+    }
+    if let Some(location) = &profile.location {
+        if location.name.trim().is_empty() || location.name.chars().count() > NAME_MAX {
+            return Err(Error::invalid(
+                "location",
+                format!("name must be 1 to {NAME_MAX} characters"),
+            ));
+        }
+        match (location.latitude, location.longitude) {
+            (None, None) => {}
+            (Some(lat), Some(lon))
+                if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "location",
+                    "latitude or longitude out of range",
+                ));
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "location",
+                    "give both latitude and longitude, or neither",
+                ));
+            }
+        }
+    }
+    Ok(Checked {
+        summary_html: summary.map(text::markdown_to_html),
+        themes: theme::parse("themes", &profile.themes)?,
+        website,
+        icon_url,
+        image_url,
+    })
+}
+
+/// An optional `http(s)://` address, normalised.
+fn web_address(field: &'static str, raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw.map(str::trim).filter(|w| !w.is_empty()) else {
+        return Ok(None);
+    };
+    let url = Url::parse(raw)
+        .map_err(|_| Error::invalid(field, "must be a web address like https://…"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid(field, "must start with https:// or http://"));
+    }
+    Ok(Some(url.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        Profile {
+            name: "Moestuin De Kolk".into(),
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn profiles_are_checked() {
+        assert!(check(&profile()).is_ok());
+        let bad = [
+            Profile {
+                name: " ".into(),
+                ..profile()
+            },
+            Profile {
+                website: Some("ftp://x".into()),
+                ..profile()
+            },
+            Profile {
+                website: Some("geen url".into()),
+                ..profile()
+            },
+            Profile {
+                themes: vec!["twee woorden".into()],
+                ..profile()
+            },
+            Profile {
+                location: Some(Location {
+                    name: "Oss".into(),
+                    latitude: Some(95.0),
+                    longitude: Some(5.5),
+                }),
+                ..profile()
+            },
+            Profile {
+                location: Some(Location {
+                    name: "Oss".into(),
+                    latitude: Some(51.7),
+                    longitude: None,
+                }),
+                ..profile()
+            },
+        ];
+        for profile in bad {
+            assert!(check(&profile).is_err(), "{profile:?}");
+        }
+        let checked = check(&Profile {
+            summary: Some("Samen **tuinieren**".into()),
+            ..profile()
+        })
+        .unwrap();
+        assert_eq!(
+            checked.summary_html.as_deref(),
+            Some("<p>Samen <strong>tuinieren</strong></p>\n")
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! Rules and permissions, per domain. Services decide; `db` stores; HTTP and CLI call services.
+
+pub mod account;
+pub mod appreciation;
+pub mod comment;
+pub mod follow;
+pub mod handle;
+pub mod initiative;
+pub mod node;
+pub mod password;
+pub mod story;
+pub mod text;
+pub mod theme;
+pub mod token;
