@@ -1,0 +1,201 @@
+//! The inbox front door, for the shared inbox and every actor's own. In order:
+//!
+//! 1. the body is at most 1 MiB;
+//! 2. the request carries an HTTP signature over `(request-target)`, `host`, `date` and `digest`,
+//!    with a fresh `Date`, and the `Digest` matches the body;
+//! 3. the signer's key is found (our copy of the actor, else one fetch of the key's owner) and
+//!    the signature verifies, before anything else the activity names is fetched;
+//! 4. the activity's actor is the signer, and its id is on the signer's server (host and port);
+//! 5. the activity is applied in one transaction with its id recorded, so a repeat changes
+//!    nothing and a failed effect does not count as seen.
+//!
+//! Every rejection is a 4xx with a message and stores nothing; accepted activities get 202.
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::object_id::ObjectId;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::routing::post;
+use url::Url;
+
+use super::activities::{self, Incoming};
+use super::objects::ensure_same_origin;
+use super::signatures;
+use crate::db::actor::{self, Actor};
+use crate::db::{Conn, ScopedBoxFuture, ScopedFutureExt, inbox as seen, now};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// Largest activity we accept.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", post(receive))
+        .route("/actor/inbox", post(receive))
+        .route("/u/{name}/inbox", post(receive))
+        .route("/i/{handle}/inbox", post(receive))
+}
+
+async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusCode> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| Error::PayloadTooLarge(MAX_BODY))?;
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or(parts.uri.path(), |p| p.as_str());
+    let signature = signatures::parse("POST", path_and_query, &parts.headers, true)?;
+    signatures::check_digest(&parts.headers, &body)?;
+    let activity: Incoming = serde_json::from_slice(&body)
+        .map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
+
+    if activity.kind == "Delete" && activity.object.as_str() == Some(activity.actor.as_str()) {
+        let mut conn = data.db.conn().await?;
+        if actor::find_by_key_id(&mut conn, signature.key_id())
+            .await?
+            .is_none()
+        {
+            // A stranger's account was deleted: its key is gone, and nothing of theirs is here.
+            return Ok(StatusCode::ACCEPTED);
+        }
+    }
+    let signer = verified_signer(&data, &signature).await?;
+    if signer.deleted_at.is_some() {
+        return Err(Error::BadSignature(format!("{} was deleted", signer.ap_id)));
+    }
+    if activity.actor != *signer.ap_id {
+        return Err(Error::BadSignature(format!(
+            "signed by {} but the activity's actor is {}",
+            signer.ap_id, activity.actor
+        )));
+    }
+    ensure_same_origin("activity id", &activity.id, &activity.actor)?;
+    if data.urls.is_local(&activity.id) {
+        return Err(Error::BadRequest(
+            "activities from this node are not received here".into(),
+        ));
+    }
+
+    tracing::debug!(id = %activity.id, kind = %activity.kind, actor = %activity.actor, "received");
+    match activity.kind.as_str() {
+        "Follow" => activities::follow::receive(&data, &signer, activity).await?,
+        "Accept" => activities::accept::receive(&data, &signer, activity).await?,
+        "Reject" => activities::reject::receive(&data, &signer, activity).await?,
+        "Undo" => activities::undo::receive(&data, &signer, activity).await?,
+        "Create" => activities::create::receive(&data, &signer, activity).await?,
+        "Update" => activities::update::receive(&data, &signer, activity).await?,
+        "Delete" => activities::delete::receive(&data, &signer, activity).await?,
+        "Like" => activities::like::receive(&data, &signer, activity).await?,
+        "Announce" => activities::announce::receive(&data, &signer, activity).await?,
+        other => tracing::debug!(kind = other, "activity type not handled; ignored"),
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// The actor who signed a request (a GET to a followers-only object, say), once the signature
+/// verifies; `None` for an unsigned request.
+pub async fn signed_by(
+    data: &Data<AppState>,
+    method: &str,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Actor>> {
+    if !headers.contains_key("signature") {
+        return Ok(None);
+    }
+    let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let signature = signatures::parse(method, path_and_query, headers, false)?;
+    Ok(Some(verified_signer(data, &signature).await?))
+}
+
+/// The actor whose key made the signature, once it verifies. A key we know is tried first; if
+/// it does not verify, the actor is fetched again (it may have a new key) and tried once more.
+async fn verified_signer(
+    data: &Data<AppState>,
+    signature: &http_signature_normalization::verify::Unverified,
+) -> Result<Actor> {
+    let key_id = signature.key_id();
+    if let Some(recent) = data.crypto.signer(key_id)
+        && data.crypto.verify(signature, &recent.public_key).is_ok()
+    {
+        return Ok((*recent).clone());
+    }
+    let known = {
+        let mut conn = data.db.conn().await?;
+        actor::find_by_key_id(&mut conn, key_id).await?
+    };
+    if let Some(known) = known {
+        if data.crypto.verify(signature, &known.public_key).is_ok() {
+            data.crypto.remember_signer(key_id, &known);
+            return Ok(known);
+        }
+        let refreshed = ObjectId::<Actor>::from(known.ap_id.0.clone())
+            .dereference_forced(data)
+            .await
+            .map_err(|e| {
+                Error::BadSignature(format!("cannot refresh the signer {}: {e}", known.ap_id))
+            })?;
+        return verify_with(data, signature, refreshed);
+    }
+    let mut owner = Url::parse(key_id)
+        .map_err(|_| Error::BadSignature(format!("keyId {key_id:?} is not a URL")))?;
+    owner.set_fragment(None);
+    let fetched = ObjectId::<Actor>::from(owner)
+        .dereference(data)
+        .await
+        .map_err(|e| Error::BadSignature(format!("cannot fetch the key {key_id}: {e}")))?;
+    if fetched.public_key_id.as_deref() != Some(key_id) {
+        return Err(Error::BadSignature(format!(
+            "{key_id} is not the key of {}",
+            fetched.ap_id
+        )));
+    }
+    verify_with(data, signature, fetched)
+}
+
+fn verify_with(
+    data: &AppState,
+    signature: &http_signature_normalization::verify::Unverified,
+    signer: Actor,
+) -> Result<Actor> {
+    data.crypto.verify(signature, &signer.public_key)?;
+    data.crypto.remember_signer(signature.key_id(), &signer);
+    Ok(signer)
+}
+
+/// Applies an activity's effects once: in one transaction with its id recorded as seen. A
+/// repeated id is acknowledged and changes nothing.
+pub async fn apply<'a, F>(
+    state: &'a AppState,
+    conn: &mut Conn,
+    activity_id: &'a Url,
+    effects: F,
+) -> Result<()>
+where
+    F: for<'r> FnOnce(&'r mut Conn) -> ScopedBoxFuture<'a, 'r, Result<()>> + Send + 'a,
+{
+    let at = now();
+    let applied = conn
+        .transaction(|conn| {
+            async move {
+                if !seen::claim(conn, activity_id, at).await? {
+                    return Ok(false);
+                }
+                effects(conn).await?;
+                Ok(true)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if applied {
+        // Effects may have queued deliveries (an Accept, say).
+        state.deliveries.wake();
+    } else {
+        tracing::debug!(id = %activity_id, "already received; ignored");
+    }
+    Ok(())
+}
