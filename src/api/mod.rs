@@ -1,0 +1,24 @@
+//! The JSON API under `/api/v1`, authenticated with bearer tokens. It does what the web front
+//! will do: initiatives, stories, comments, follows.
+
+pub mod auth;
+mod follows;
+mod initiatives;
+pub mod json;
+mod me;
+pub mod openapi;
+mod stories;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    let v1 = Router::new()
+        .merge(me::router())
+        .merge(initiatives::router())
+        .merge(follows::router())
+        .merge(stories::router())
+        .merge(openapi::router());
+    Router::new().nest("/api/v1", v1)
+}

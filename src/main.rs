@@ -1,0 +1,5 @@
+//! The `kwartier` binary; the command line itself is in `kwartier::cli`.
+
+fn main() -> std::process::ExitCode {
+    kwartier::cli::main()
+}
