@@ -1,0 +1,481 @@
+//! The `kwartier` binary as an operator runs it: in a fresh directory, with a clean environment.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use kwartier::db::DatabaseUrl;
+use kwartier::test_both_backends;
+use kwartier::testing::TestDb;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+test_both_backends!(
+    users_and_tokens_survive_a_restart,
+    a_duplicate_user_is_refused_and_nothing_is_half_written,
+    passwords_come_from_stdin_or_are_generated,
+    an_unknown_user_gets_no_token,
+);
+
+const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+
+/// `kwartier` in its own working directory with a clean environment.
+struct Kwartier {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Kwartier {
+    /// In an empty directory, on the defaults (SQLite under ./data).
+    fn fresh() -> Kwartier {
+        Kwartier {
+            dir: tempfile::tempdir().unwrap(),
+            env: Vec::new(),
+        }
+    }
+
+    /// In an empty directory, on the given test database.
+    fn on(db: &TestDb) -> Kwartier {
+        let database = match &db.url {
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        Kwartier::fresh().with("KWARTIER_DATABASE_URL", &database)
+    }
+
+    fn with(mut self, key: &str, value: &str) -> Kwartier {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kwartier"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kwartier");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "kwartier {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail with one line on stderr; returns that line.
+    fn fails(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        one_line_failure(&output, args)
+    }
+
+    /// Starts `kwartier serve` on a free port and waits until it answers.
+    fn serve(&self) -> Server {
+        let child = self
+            .command(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kwartier serve");
+        // From here on, dropping `server` (also by a panic) kills and reaps the process.
+        let (lines, received) = mpsc::channel();
+        let mut server = Server {
+            child,
+            base: String::new(),
+            log: received,
+        };
+        let stderr = server.child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + STARTUP_DEADLINE;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Ok(line) = server.log.recv_timeout(left) else {
+                panic!(
+                    "kwartier serve did not start; it said:\n{}",
+                    seen.join("\n")
+                );
+            };
+            let listen = serde_json::from_str::<Value>(&line)
+                .ok()
+                .and_then(|entry| entry["fields"]["listen"].as_str().map(str::to_owned));
+            seen.push(line);
+            if let Some(listen) = listen {
+                server.base = format!("http://{listen}");
+                return server;
+            }
+        }
+    }
+}
+
+fn one_line_failure(output: &Output, args: &[&str]) -> String {
+    assert!(!output.status.success(), "kwartier {args:?} succeeded");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "kwartier {args:?} did not say one line:\n{stderr}"
+    );
+    assert!(lines[0].starts_with("kwartier: "), "{stderr}");
+    lines[0].to_owned()
+}
+
+/// A running `kwartier serve`.
+struct Server {
+    child: Child,
+    base: String,
+    log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends SIGTERM, checks that the server shuts down cleanly and returns what it logged.
+    fn stop(self) -> Vec<Value> {
+        self.stop_with(Signal::SIGTERM)
+    }
+
+    /// Sends `signal`, checks that the server shuts down cleanly and returns what it logged.
+    fn stop_with(mut self, signal: Signal) -> Vec<Value> {
+        kill(Pid::from_raw(self.child.id() as i32), signal).unwrap();
+        let status = self.child.wait().unwrap();
+        let log: Vec<String> = self.log.try_iter().collect();
+        assert!(
+            status.success(),
+            "exit {status} after {signal}:\n{}",
+            log.join("\n")
+        );
+        assert!(
+            log.iter().any(|line| line.contains("kwartier stopped")),
+            "{log:?}"
+        );
+        log.iter()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn me(server: &Server, token: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_readme_run_command_serves_nodeinfo_with_data_under_data() {
+    let kwartier = Kwartier::fresh();
+    let server = kwartier.serve();
+    let discovery: Value = reqwest::get(server.url("/.well-known/nodeinfo"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["links"][0]["href"],
+        "https://localhost:8080/nodeinfo/2.1"
+    );
+    let info: Value = reqwest::get(server.url("/nodeinfo/2.1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["software"]["name"], "kwartier");
+    assert_eq!(info["metadata"]["nodeName"], "Kwartier");
+    server.stop();
+    assert!(kwartier.dir.path().join("data/kwartier.db").is_file());
+}
+
+async fn users_and_tokens_survive_a_restart(db: TestDb) {
+    let kwartier = Kwartier::on(&db).with("KWARTIER_NODE_NAME", "Gemeente Oss");
+    let created = kwartier.ok(&["admin", "create-user", "anna", "--admin"]);
+    assert!(
+        created.starts_with("created user anna (admin)\n"),
+        "{created}"
+    );
+    let token = kwartier.ok(&["admin", "create-token", "anna"]);
+    let token = token.strip_suffix('\n').expect("one line");
+    assert!(
+        !token.contains(char::is_whitespace),
+        "only the token is printed: {token:?}"
+    );
+
+    // Stopped once as Ctrl-C does, once as systemd does.
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        let server = kwartier.serve();
+        let (status, body) = me(&server, token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["username"], "anna");
+        assert_eq!(body["admin"], true);
+        let (status, _) = me(&server, "kwt_verkeerd").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        server.stop_with(signal);
+    }
+}
+
+async fn a_duplicate_user_is_refused_and_nothing_is_half_written(db: TestDb) {
+    let kwartier = Kwartier::on(&db);
+    kwartier.ok(&["admin", "create-user", "bert"]);
+    let line = kwartier.fails(&["admin", "create-user", "bert", "--admin"]);
+    assert_eq!(line, "kwartier: a user named \"bert\" already exists");
+    let line = kwartier.fails(&["admin", "create-user", "Bert"]);
+    assert!(line.contains("a-z, 0-9 and _"), "{line}");
+
+    let db = db.open().await;
+    let mut conn = db.conn().await.unwrap();
+    assert_eq!(
+        kwartier::db::local_account::count(&mut conn).await.unwrap(),
+        1
+    );
+    let (_, account) = kwartier::service::account::find(&mut conn, "bert")
+        .await
+        .unwrap();
+    assert!(!account.admin, "the failed --admin attempt changed nothing");
+}
+
+async fn passwords_come_from_stdin_or_are_generated(db: TestDb) {
+    let kwartier = Kwartier::on(&db);
+    let output = kwartier.run_with_stdin(
+        &["admin", "create-user", "carla", "--password-stdin"],
+        "buurtkamer-2026\n",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "created user carla\n"
+    );
+
+    let output = kwartier.run_with_stdin(
+        &["admin", "create-user", "dirk", "--password-stdin"],
+        "kort\n",
+    );
+    let line = one_line_failure(&output, &["create-user dirk"]);
+    assert!(line.contains("at least 10 characters"), "{line}");
+
+    let generated = kwartier.ok(&["admin", "create-user", "eva"]);
+    let password = generated
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a generated password is printed");
+    assert_eq!(password.len(), 20);
+
+    let db = db.open().await;
+    let mut conn = db.conn().await.unwrap();
+    for (user, password, right) in [
+        ("carla", "buurtkamer-2026", true),
+        ("carla", "buurtkamer-2026\n", false),
+        ("eva", password, true),
+    ] {
+        let (_, account) = kwartier::service::account::find(&mut conn, user)
+            .await
+            .unwrap();
+        let matches = kwartier::service::password::verify(password.into(), account.password_hash)
+            .await
+            .unwrap();
+        assert_eq!(matches, right, "{user} with {password:?}");
+    }
+    assert!(
+        kwartier::service::account::find(&mut conn, "dirk")
+            .await
+            .is_err()
+    );
+}
+
+async fn an_unknown_user_gets_no_token(db: TestDb) {
+    let kwartier = Kwartier::on(&db);
+    let line = kwartier.fails(&["admin", "create-token", "niemand"]);
+    assert_eq!(line, "kwartier: user \"niemand\" not found");
+}
+
+#[test]
+fn bad_configuration_is_one_line_and_writes_nothing() {
+    struct Case {
+        env: &'static [(&'static str, &'static str)],
+        args: &'static [&'static str],
+        /// The error line names this.
+        names: &'static str,
+    }
+    let cases = [
+        Case {
+            env: &[("KWARTIER_LISTEN", "overal")],
+            args: &["serve"],
+            names: "KWARTIER_LISTEN: ",
+        },
+        Case {
+            env: &[("KWARTIER_DEVELOPMENT", "misschien")],
+            args: &["migrate"],
+            names: "KWARTIER_DEVELOPMENT: ",
+        },
+        Case {
+            env: &[],
+            args: &["--domain", "https://oss.nl/", "serve"],
+            names: "--domain: ",
+        },
+        Case {
+            env: &[("KWARTIER_DATABASE_URL", "mysql://root@localhost/kw")],
+            args: &["serve"],
+            names: "KWARTIER_DATABASE_URL: ",
+        },
+    ];
+    for Case { env, args, names } in cases {
+        let kwartier = env
+            .iter()
+            .fold(Kwartier::fresh(), |k, (key, value)| k.with(key, value));
+        let line = kwartier.fails(args);
+        assert!(line.starts_with(&format!("kwartier: {names}")), "{line}");
+        assert_empty(kwartier.dir.path());
+    }
+
+    let kwartier = Kwartier::fresh();
+    std::fs::write(
+        kwartier.dir.path().join("kwartier.toml"),
+        "listen = \"127.0.0.1:80",
+    )
+    .unwrap();
+    let line = kwartier.fails(&["serve"]);
+    assert!(line.contains("kwartier.toml"), "{line}");
+    assert!(!kwartier.dir.path().join("data").exists());
+}
+
+#[test]
+fn an_unreachable_database_is_one_line_and_writes_nothing() {
+    let kwartier = Kwartier::fresh().with(
+        "KWARTIER_DATABASE_URL",
+        "postgres://kwartier:geheim@localhost:1/kwartier",
+    );
+    for args in [
+        &["serve"][..],
+        &["migrate"],
+        &["admin", "create-token", "anna"],
+    ] {
+        let line = kwartier.fails(args);
+        assert!(line.contains("localhost:1"), "{line}");
+        assert!(line.contains("refused"), "{line}");
+        assert!(!line.contains("geheim"), "{line}");
+    }
+    assert_empty(kwartier.dir.path());
+}
+
+#[test]
+fn a_taken_port_is_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let kwartier = Kwartier::fresh();
+    let line = kwartier.fails(&["serve", "--listen", &address]);
+    assert!(
+        line.contains(&address) && line.contains("KWARTIER_LISTEN"),
+        "{line}"
+    );
+    assert_empty(kwartier.dir.path());
+}
+
+#[tokio::test]
+async fn request_logs_are_json_with_the_request_id() {
+    let server = Kwartier::fresh().serve();
+    let response = reqwest::get(server.url("/healthz")).await.unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let log = server.stop();
+    let entry = log
+        .iter()
+        .find(|entry| entry["span"]["request_id"] == request_id.as_str())
+        .unwrap_or_else(|| panic!("no log line for request {request_id}: {log:?}"));
+    assert_eq!(entry["span"]["path"], "/healthz");
+    assert_eq!(entry["fields"]["status"], 200);
+}
+
+#[test]
+fn migrate_reports_what_it_applied() {
+    let kwartier = Kwartier::fresh();
+    let first = kwartier.ok(&["migrate"]);
+    let applied: String = kwartier::testing::migration_names()
+        .iter()
+        .map(|name| format!("applied {name}\n"))
+        .collect();
+    assert_eq!(
+        first,
+        format!("{applied}database schema is up to date (sqlite)\n")
+    );
+    let second = kwartier.ok(&["migrate"]);
+    assert_eq!(second, "database schema is up to date (sqlite)\n");
+}
+
+#[test]
+fn version_and_help() {
+    let kwartier = Kwartier::fresh();
+    assert_eq!(
+        kwartier.ok(&["--version"]),
+        format!("kwartier {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let help = kwartier.ok(&["admin", "--help"]);
+    assert!(
+        help.contains("create-user") && help.contains("create-token"),
+        "{help}"
+    );
+}
+
+fn assert_empty(dir: &Path) {
+    let entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(entries.is_empty(), "left behind: {entries:?}");
+}
