@@ -273,6 +273,21 @@ pub async fn record(
     Ok(())
 }
 
+/// Extends the lease on deliveries still being worked on, so that only a process that died
+/// leaves its claims to expire.
+pub async fn renew_leases(conn: &mut Conn, ids: &[i64], lease_until: NaiveDateTime) -> Result<()> {
+    run!(conn, |c| diesel::update(
+        delivery::table
+            .filter(delivery::id.eq_any(ids))
+            .filter(delivery::state.eq(state::PENDING))
+            .filter(delivery::locked_until.is_not_null())
+    )
+    .set(delivery::locked_until.eq(lease_until))
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 /// Frees every claimed delivery. Only safe when no other process delivers from this database.
 pub async fn release_all_leases(conn: &mut Conn) -> Result<()> {
     run!(conn, |c| diesel::update(

@@ -2,7 +2,7 @@
 //! outcome and the peer's health, then wait until woken or until the next one is due.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -16,12 +16,12 @@ use crate::db::actor::{self, Actor};
 use crate::db::delivery::{self, Delivery, Outcome, OutgoingActivity};
 use crate::db::{Conn, Db, ScopedFutureExt, now, peer};
 use crate::error::Result;
-use crate::federation::client::REQUEST_TIMEOUT;
 use crate::state::AppState;
 
-/// A claimed batch is ours for this long: even if every attempt in it ran into the request
-/// timeout, the batch ends well within it.
-const LEASE: Duration = Duration::from_secs((CLAIM_ROUNDS as u64 + 2) * REQUEST_TIMEOUT.as_secs());
+/// A claim is ours for this long, renewed every [`RENEW`] while its batch is under way: a
+/// process that dies leaves its claims to others (on PostgreSQL) after at most this long.
+const LEASE: Duration = Duration::from_secs(20);
+const RENEW: Duration = Duration::from_secs(5);
 /// Even when not woken, look for due deliveries this often (other processes queue work too).
 const POLL: Duration = Duration::from_secs(2);
 /// Outcomes recorded together at most.
@@ -100,6 +100,7 @@ async fn run_once(state: &AppState) -> Result<bool> {
     }
     let (to_send, held_back) = probe_only(state, claimed).await?;
     let signers = Arc::new(signers(state, &to_send).await?);
+    let in_flight = Mutex::new(to_send.iter().map(|(d, _)| d.id).collect::<HashSet<_>>());
     if !held_back.is_empty() {
         let mut conn = state.db.conn().await?;
         for id in held_back {
@@ -127,13 +128,46 @@ async fn run_once(state: &AppState) -> Result<bool> {
     let record_all = async {
         let mut batch = Vec::with_capacity(RECORD_BATCH);
         while outcomes.recv_many(&mut batch, RECORD_BATCH).await > 0 {
-            if let Err(err) = settle_all(state, std::mem::take(&mut batch)).await {
-                tracing::warn!(error = %err, "could not record deliveries; they will be retried");
+            let ids: Vec<i64> = batch.iter().map(|(d, _, _)| d.id).collect();
+            match settle_all(state, std::mem::take(&mut batch)).await {
+                Ok(()) => lock(&in_flight).retain(|id| !ids.contains(id)),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not record deliveries; they will be retried")
+                }
             }
         }
     };
-    tokio::join!(send_all, record_all);
+    // Claims are renewed until every outcome is recorded; a batch whose sends all run into
+    // the request timeout takes several leases' time.
+    tokio::select! {
+        _ = async { tokio::join!(send_all, record_all) } => {}
+        () = renew_leases(state, &in_flight) => {}
+    }
     Ok(true)
+}
+
+/// Keeps renewing the claims on the deliveries in `in_flight`; never returns.
+async fn renew_leases(state: &AppState, in_flight: &Mutex<HashSet<i64>>) {
+    let mut every = tokio::time::interval(RENEW);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let ids: Vec<i64> = lock(in_flight).iter().copied().collect();
+        let renewed = async {
+            let mut conn = state.db.conn().await?;
+            delivery::renew_leases(&mut conn, &ids, later(now(), LEASE)).await
+        };
+        if let Err(err) = renewed.await {
+            tracing::warn!(error = %err, "could not renew delivery leases");
+        }
+    }
+}
+
+fn lock(in_flight: &Mutex<HashSet<i64>>) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+    in_flight
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A peer that failed [`CIRCUIT_THRESHOLD`] times in a row gets one delivery as a probe; the
