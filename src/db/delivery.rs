@@ -115,30 +115,85 @@ pub async fn public_by(
         .await)?)
 }
 
-/// Queues one delivery per `(inbox, peer)`; an inbox already queued for this activity is skipped.
+/// Queues a newly stored activity for each `(inbox, peer)`, in statements of at most
+/// [`ENQUEUE_CHUNK`] rows. The inboxes must be distinct (a repeat breaks a unique constraint).
 pub async fn enqueue(
     conn: &mut Conn,
     activity_id: i64,
     inboxes: &[(String, String)],
     at: NaiveDateTime,
 ) -> Result<()> {
-    for (inbox, peer) in inboxes {
-        run!(conn, |c| diesel::insert_into(delivery::table)
-            .values((
-                delivery::activity_id.eq(activity_id),
-                delivery::inbox_url.eq(inbox),
-                delivery::peer.eq(peer),
-                delivery::state.eq(state::PENDING),
-                delivery::next_attempt_at.eq(at),
-                delivery::created_at.eq(at),
-                delivery::updated_at.eq(at),
-            ))
-            .on_conflict((delivery::activity_id, delivery::inbox_url))
-            .do_nothing()
-            .execute(c)
-            .await)?;
+    for chunk in inboxes.chunks(ENQUEUE_CHUNK) {
+        let rows: Vec<NewDelivery> = chunk
+            .iter()
+            .map(|(inbox, peer)| NewDelivery {
+                activity_id,
+                inbox_url: inbox.clone(),
+                peer: peer.clone(),
+                state: state::PENDING,
+                next_attempt_at: at,
+                created_at: at,
+                updated_at: at,
+            })
+            .collect();
+        match conn {
+            // diesel-async cannot send a multi-row insert through the SQLite wrapper; the
+            // wrapped connection can, on the blocking pool like every SQLite query.
+            Conn::Sqlite(c) => {
+                c.spawn_blocking(move |c| {
+                    let insert = diesel::insert_into(delivery::table).values(&rows);
+                    diesel::RunQueryDsl::execute(insert, c)
+                })
+                .await?;
+            }
+            Conn::Postgres(c) => {
+                diesel::insert_into(delivery::table)
+                    .values(&rows)
+                    .execute(&mut **c)
+                    .await?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Rows per insert statement: well under SQLite's limit of 32766 bound parameters.
+const ENQUEUE_CHUNK: usize = 500;
+
+#[derive(Insertable)]
+#[diesel(table_name = delivery)]
+struct NewDelivery {
+    activity_id: i64,
+    inbox_url: String,
+    peer: String,
+    state: &'static str,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Pending deliveries nobody holds a claim on, to peers neither paused (circuit open) nor in
+/// `skip_peers`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn claimable<'a>(now: NaiveDateTime, skip_peers: &'a [String]) -> _ {
+    let open_circuits: diesel::dsl::Select<
+        diesel::dsl::Filter<peer::table, diesel::dsl::Gt<peer::circuit_open_until, NaiveDateTime>>,
+        peer::host,
+    > = peer::table
+        .filter(peer::circuit_open_until.gt(now))
+        .select(peer::host);
+    let unclaimed: diesel::dsl::Or<
+        diesel::dsl::IsNull<delivery::locked_until>,
+        diesel::dsl::Lt<delivery::locked_until, NaiveDateTime>,
+    > = delivery::locked_until
+        .is_null()
+        .or(delivery::locked_until.lt(now));
+    let pending: &'static str = state::PENDING;
+    delivery::table
+        .filter(delivery::state.eq(pending))
+        .filter(unclaimed)
+        .filter(diesel::dsl::not(delivery::peer.eq_any(open_circuits)))
+        .filter(diesel::dsl::not(delivery::peer.eq_any(skip_peers)))
 }
 
 /// Claims up to `limit` due deliveries until `lease_until`, skipping peers whose circuit is
@@ -148,21 +203,12 @@ pub async fn claim_due(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
+    skip_peers: &[String],
 ) -> Result<Vec<(Delivery, OutgoingActivity)>> {
     conn.transaction(|conn| {
         async move {
-            let open_circuits = peer::table
-                .filter(peer::circuit_open_until.gt(now))
-                .select(peer::host);
-            let due = delivery::table
-                .filter(delivery::state.eq(state::PENDING))
+            let due = claimable(now, skip_peers)
                 .filter(delivery::next_attempt_at.le(now))
-                .filter(
-                    delivery::locked_until
-                        .is_null()
-                        .or(delivery::locked_until.lt(now)),
-                )
-                .filter(diesel::dsl::not(delivery::peer.eq_any(open_circuits)))
                 .order((delivery::next_attempt_at, delivery::id))
                 .limit(limit)
                 .select(delivery::id);
@@ -273,6 +319,29 @@ pub async fn record(
     Ok(())
 }
 
+/// Records that these deliveries arrived, answered with `status`.
+pub async fn record_delivered(
+    conn: &mut Conn,
+    ids: &[i64],
+    status: i32,
+    at: NaiveDateTime,
+) -> Result<()> {
+    run!(conn, |c| diesel::update(
+        delivery::table.filter(delivery::id.eq_any(ids))
+    )
+    .set((
+        delivery::state.eq(state::DELIVERED),
+        delivery::attempts.eq(delivery::attempts + 1),
+        delivery::last_status.eq(Some(status)),
+        delivery::last_error.eq(None::<String>),
+        delivery::locked_until.eq(None::<NaiveDateTime>),
+        delivery::updated_at.eq(at),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 /// Extends the lease on deliveries still being worked on, so that only a process that died
 /// leaves its claims to expire.
 pub async fn renew_leases(conn: &mut Conn, ids: &[i64], lease_until: NaiveDateTime) -> Result<()> {
@@ -299,10 +368,13 @@ pub async fn release_all_leases(conn: &mut Conn) -> Result<()> {
     Ok(())
 }
 
-/// When the earliest pending delivery is due, if any.
-pub async fn next_due(conn: &mut Conn) -> Result<Option<NaiveDateTime>> {
-    Ok(run!(conn, |c| delivery::table
-        .filter(delivery::state.eq(state::PENDING))
+/// When the earliest delivery that could be claimed is due, if any.
+pub async fn next_due(
+    conn: &mut Conn,
+    now: NaiveDateTime,
+    skip_peers: &[String],
+) -> Result<Option<NaiveDateTime>> {
+    Ok(run!(conn, |c| claimable(now, skip_peers)
         .select(diesel::dsl::min(delivery::next_attempt_at))
         .first::<Option<NaiveDateTime>>(c)
         .await)?)

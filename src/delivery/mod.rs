@@ -5,6 +5,7 @@
 
 pub mod backoff;
 mod send;
+mod settle;
 mod worker;
 
 use std::sync::Arc;

@@ -56,17 +56,29 @@ pub async fn attempt(
         .public_key_id
         .clone()
         .unwrap_or_else(|| main_key_id(&signer.ap_id));
-    let body = activity.body.as_bytes();
-    let headers = match state.crypto.sign(
-        "POST",
-        &inbox,
-        Some(body),
-        (&CONTENT_TYPE, ACTIVITY_JSON),
-        &key_id,
-        private_key,
-    ) {
-        Ok(headers) => headers,
-        Err(e) => return Attempt::hopeless(e.to_string()),
+    // An RSA signature takes a fraction of a millisecond: on the blocking pool, so that the
+    // runtime's threads keep moving requests meanwhile.
+    let (crypto, url, body, private_key) = (
+        state.crypto.clone(),
+        inbox.clone(),
+        activity.body.clone(),
+        private_key.to_owned(),
+    );
+    let signed = tokio::task::spawn_blocking(move || {
+        crypto.sign(
+            "POST",
+            &url,
+            Some(body.as_bytes()),
+            (&CONTENT_TYPE, ACTIVITY_JSON),
+            &key_id,
+            &private_key,
+        )
+    })
+    .await;
+    let headers = match signed {
+        Ok(Ok(headers)) => headers,
+        Ok(Err(e)) => return Attempt::hopeless(e.to_string()),
+        Err(e) => return Attempt::hopeless(format!("signing failed: {e}")),
     };
     let sent = state
         .http

@@ -1,0 +1,143 @@
+//! Recording what came of delivery attempts: delivered, to be retried after a backoff, or given
+//! up, and what it says about the peer's health (failures in a row, the circuit breaker).
+//! Outcomes that arrive together are recorded in one transaction, successes in one statement.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use tokio::sync::mpsc;
+
+use super::backoff::{self, Verdict};
+use super::send::Attempt;
+use super::worker::InFlight;
+use crate::db::delivery::{self, Delivery, Outcome, OutgoingActivity};
+use crate::db::{Conn, ScopedFutureExt, now, peer};
+use crate::error::Result;
+use crate::state::AppState;
+
+/// Outcomes recorded together at most.
+const RECORD_BATCH: usize = 64;
+
+/// One attempt, done.
+pub(super) struct Sent {
+    pub delivery: Delivery,
+    pub activity: OutgoingActivity,
+    pub attempt: Attempt,
+    /// It was the one delivery let through to a peer that kept failing.
+    pub probe: bool,
+}
+
+/// Records outcomes as they come in, whatever is ready together at once, until every sender
+/// is gone.
+pub(super) async fn record_all(
+    state: AppState,
+    in_flight: Arc<InFlight>,
+    mut received: mpsc::Receiver<Sent>,
+) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while received.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        let sent = std::mem::take(&mut batch);
+        if let Err(err) = settle_all(&state, &sent).await {
+            // Their claims lapse and they are sent again: at worst a duplicate.
+            tracing::warn!(error = %err, "could not record deliveries; they will be retried");
+        }
+        in_flight.done(&sent);
+    }
+}
+
+/// `at + duration`, saturating far in the future instead of overflowing.
+pub(super) fn later(at: NaiveDateTime, duration: Duration) -> NaiveDateTime {
+    TimeDelta::from_std(duration)
+        .ok()
+        .and_then(|d| at.checked_add_signed(d))
+        .unwrap_or(NaiveDateTime::MAX)
+}
+
+fn verdict(attempt: &Attempt) -> Verdict {
+    if attempt.hopeless {
+        Verdict::Permanent
+    } else {
+        backoff::classify(attempt.status)
+    }
+}
+
+fn status(attempt: &Attempt) -> Option<i32> {
+    attempt.status.map(|s| i32::from(s.as_u16()))
+}
+
+/// Records a batch of attempts in one transaction: failures one by one, then the deliveries
+/// that arrived (one statement per status) and the peers that answered.
+async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
+    let mut conn = state.db.conn().await?;
+    conn.transaction(|conn| {
+        async move {
+            let at = now();
+            let mut delivered: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+            let mut answered = HashSet::new();
+            for one in sent {
+                if verdict(&one.attempt) == Verdict::Delivered {
+                    let status = status(&one.attempt).unwrap_or(200);
+                    delivered.entry(status).or_default().push(one.delivery.id);
+                    answered.insert(one.delivery.peer.as_str());
+                    tracing::debug!(activity = %one.activity.ap_id, inbox = %one.delivery.inbox_url, "delivered");
+                } else {
+                    settle_failure(state, conn, one, at).await?;
+                }
+            }
+            for (status, ids) in delivered {
+                delivery::record_delivered(conn, &ids, status, at).await?;
+            }
+            for host in answered {
+                peer::record_success(conn, host, at).await?;
+            }
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// A refusal is final; anything else is retried after a backoff until the give-up time, and
+/// counts against the peer (opening its circuit when it keeps failing).
+async fn settle_failure(
+    state: &AppState,
+    conn: &mut Conn,
+    one: &Sent,
+    at: NaiveDateTime,
+) -> Result<()> {
+    let config = &state.config.delivery;
+    let (delivery, activity, attempt) = (&one.delivery, &one.activity, &one.attempt);
+    let status = status(attempt);
+    let error = attempt.error.as_deref().unwrap_or_default();
+    if verdict(attempt) == Verdict::Permanent {
+        delivery::record(conn, delivery.id, Outcome::Failed { status, error }, at).await?;
+        tracing::warn!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, "delivery refused; not retrying");
+        return Ok(());
+    }
+    let attempts = delivery.attempts + 1;
+    let delay = backoff::retry_delay(config, attempts, backoff::jitter())
+        .max(attempt.retry_after.unwrap_or_default());
+    let next_attempt_at = later(at, delay);
+    let deadline = later(delivery.created_at, config.give_up_after);
+    if next_attempt_at > deadline {
+        let error = &format!("gave up after {attempts} attempts: {error}");
+        delivery::record(conn, delivery.id, Outcome::Failed { status, error }, at).await?;
+        tracing::warn!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, "delivery given up");
+    } else {
+        let outcome = Outcome::Retry {
+            status,
+            error,
+            next_attempt_at,
+        };
+        delivery::record(conn, delivery.id, outcome, at).await?;
+        tracing::info!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, attempts, retry_in = ?delay, "delivery failed; will retry");
+    }
+    let peer = peer::record_failure(conn, &delivery.peer, error, at).await?;
+    if let Some(open_for) = backoff::circuit_open_for(config, peer.consecutive_failures) {
+        peer::open_circuit(conn, &delivery.peer, later(at, open_for)).await?;
+        tracing::warn!(peer = %delivery.peer, failures = peer.consecutive_failures, ?open_for, "peer unreachable; pausing deliveries to it");
+    }
+    Ok(())
+}
