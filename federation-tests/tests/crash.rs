@@ -1,98 +1,21 @@
 //! A node killed with SIGKILL while it delivers, then started again: everything it had queued
 //! arrives, nothing twice. The node under test is a real `kwartier serve` process.
 
-use std::io::{BufRead as _, BufReader};
-use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod node_process;
+
 use std::time::Duration;
 
-use kwartier::db::DatabaseUrl;
 use kwartier::test_both_backends;
 use kwartier::testing::{Api, TestDb, TestNode, eventually};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use node_process::{NodeProcess, free_address, user_token};
+
 test_both_backends!(a_node_killed_mid_delivery_loses_nothing_and_repeats_nothing);
 
 const DEADLINE: Duration = Duration::from_secs(60);
 const COMMENTS: usize = 25;
-
-/// `kwartier serve` as a child process on a fixed address, so it can come back on it.
-struct NodeProcess {
-    child: Child,
-}
-
-fn kwartier(database: &str, addr: SocketAddr) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kwartier-node"));
-    command
-        .env_clear()
-        .env("KWARTIER_DATABASE_URL", database)
-        .env("KWARTIER_DOMAIN", format!("localhost:{}", addr.port()))
-        .env("KWARTIER_LISTEN", addr.to_string())
-        .env("KWARTIER_DEVELOPMENT", "true")
-        .env("KWARTIER_LOG_FORMAT", "json")
-        .env("KWARTIER_DELIVERY_RETRY_FIRST", "100ms")
-        .env("KWARTIER_DELIVERY_RETRY_MAX", "1s");
-    command
-}
-
-fn run_ok(command: &mut Command) -> String {
-    let output = command.output().expect("run kwartier");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
-
-impl NodeProcess {
-    fn start(database: &str, addr: SocketAddr) -> NodeProcess {
-        let mut child = kwartier(database, addr)
-            .arg("serve")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kwartier serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = lines.send(line);
-            }
-        });
-        let node = NodeProcess { child };
-        let deadline = std::time::Instant::now() + DEADLINE;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let line = received
-                .recv_timeout(left)
-                .expect("kwartier serve did not start");
-            if line.contains("kwartier is serving") {
-                return node;
-            }
-        }
-    }
-
-    fn kill(mut self) {
-        // SIGKILL: no shutdown, no flushing, leases left behind.
-        self.child.kill().expect("kill");
-        self.child.wait().expect("reap");
-    }
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_address() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address")
-}
 
 async fn comments(api: &Api, path: &str) -> Vec<Value> {
     let (status, thread) = api.get(path).await;
@@ -113,15 +36,11 @@ async fn a_node_killed_mid_delivery_loses_nothing_and_repeats_nothing(db: TestDb
         .await;
     assert_eq!(status, StatusCode::CREATED);
     // Heeten is a separate process on the database under test, with a person who comments.
-    let database = match &db.url {
-        DatabaseUrl::Sqlite(path) => path.display().to_string(),
-        DatabaseUrl::Postgres(url) => url.clone(),
-    };
+    let database = &db.url;
     let addr = free_address();
-    run_ok(kwartier(&database, addr).args(["admin", "create-user", "bert"]));
-    let token = run_ok(kwartier(&database, addr).args(["admin", "create-token", "bert"]));
-    let heeten = NodeProcess::start(&database, addr);
-    let bert = Api::new(&format!("http://localhost:{}", addr.port()), token.trim());
+    let token = user_token(database, addr, "bert");
+    let heeten = NodeProcess::start(database, addr);
+    let bert = Api::new(&heeten.base_url(), &token);
 
     // Bert follows the initiative, gets its story, then comments many times, quickly.
     let (status, _) = bert
@@ -166,7 +85,7 @@ async fn a_node_killed_mid_delivery_loses_nothing_and_repeats_nothing(db: TestDb
     heeten.kill();
     let before = comments(&anna, &oss_thread).await.len();
 
-    let heeten = NodeProcess::start(&database, addr);
+    let heeten = NodeProcess::start(database, addr);
     let arrived = eventually(
         "every comment reaches Oss after the restart",
         DEADLINE,

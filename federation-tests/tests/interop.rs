@@ -3,7 +3,8 @@
 //! [Fedify 1.5.9](https://www.npmjs.com/package/@fedify/fedify) (Node, npm).
 //!
 //! Each peer is a small script under `peers/` that runs as a real HTTP server on
-//! `localhost:PORT` against a node started here, and reports what it did as JSON lines on
+//! `localhost:PORT` against a node run as the README runs it (`kwartier serve --development`,
+//! a process of its own), and reports what it did as JSON lines on
 //! stdout (`{"event":"accepted",…}`). With its own library doing the work, each peer looks
 //! the initiative up by WebFinger, fetches it with a signed GET, follows it and verifies our
 //! signed `Accept`, verifies both `Announce`s of a story we publish (the FEP-1b12 one around
@@ -17,6 +18,9 @@
 //! python3 or Node, or when installing fails (no network), it prints `SKIPPED …` on stderr and
 //! passes; CI fails on any skip.
 
+#[allow(dead_code)] // shared with crash.rs, which kills its nodes too
+mod node_process;
+
 use std::collections::VecDeque;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,11 +28,13 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use kwartier::testing::{Api, TestDb, TestNode, eventually};
+use kwartier::testing::{Api, TestDb, eventually};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
+
+use node_process::{NodeProcess, free_address, user_token};
 
 /// How long one step may take: a peer's next report, or a condition on our side.
 const STEP: Duration = Duration::from_secs(30);
@@ -84,9 +90,13 @@ fn fedify(node_js: &Path, node: &str, handle: &str, flags: &[&str]) -> Command {
 /// The whole exchange with one peer; `command` starts it given our base URL and the
 /// initiative's handle (`moestuin@localhost:PORT`).
 async fn follow_story_reply(name: &str, command: impl FnOnce(&str, &str) -> Command) {
+    // The node runs as the README starts it, with the development switch.
     let db = TestDb::sqlite();
-    let node = TestNode::start(&db, "Oss").await;
-    let anna = node.user_with_token("anna").await;
+    let addr = free_address();
+    let token = user_token(&db.url, addr, "anna");
+    let node = NodeProcess::start(&db.url, addr);
+    let base = node.base_url();
+    let anna = Api::new(&base, &token);
     let (status, body) = anna
         .post(
             "/api/v1/initiatives",
@@ -94,9 +104,9 @@ async fn follow_story_reply(name: &str, command: impl FnOnce(&str, &str) -> Comm
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let initiative = node.url("/i/moestuin");
-    let handle = node.handle("moestuin");
-    let mut peer = Peer::spawn(name, command(&node.url(""), handle.trim_start_matches('@')));
+    let initiative = format!("{base}/i/moestuin");
+    let handle = format!("moestuin@localhost:{}", addr.port());
+    let mut peer = Peer::spawn(name, command(&base, &handle));
 
     // 1-2. WebFinger, then the initiative itself with a signed GET.
     let listening = peer.expect("listening").await;
@@ -106,7 +116,7 @@ async fn follow_story_reply(name: &str, command: impl FnOnce(&str, &str) -> Comm
     let fetched = peer.expect("actor").await;
     assert_eq!(fetched["id"], initiative, "{name}: fetched actor");
     assert_eq!(fetched["type"], "Group", "{name}: fetched actor");
-    assert_eq!(fetched["inbox"], node.url("/i/moestuin/inbox"));
+    assert_eq!(fetched["inbox"], format!("{base}/i/moestuin/inbox"));
 
     // 3. Follow, and our Accept, whose signature the peer's library verified.
     let followed = peer.expect("followed").await;

@@ -1,0 +1,113 @@
+//! A node as operators run it: the `kwartier` binary (built here as `kwartier-node`) in its own
+//! process, on a fixed loopback address so that it can be killed and come back on it.
+
+use std::io::{BufRead as _, BufReader};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use kwartier::db::DatabaseUrl;
+
+/// How long a node may take to start serving.
+const START: Duration = Duration::from_secs(60);
+
+pub struct NodeProcess {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+/// `kwartier --development` on `database`, serving `localhost:PORT`, with nothing from the
+/// environment but a short delivery retry schedule. Every command of one node gets the same
+/// flags, as the README says: the development switch decides the scheme of its ids.
+pub fn kwartier(database: &DatabaseUrl, addr: SocketAddr) -> Command {
+    let database = match database {
+        DatabaseUrl::Sqlite(path) => path.display().to_string(),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kwartier-node"));
+    command
+        .env_clear()
+        .env("KWARTIER_DATABASE_URL", database)
+        .env("KWARTIER_DOMAIN", format!("localhost:{}", addr.port()))
+        .env("KWARTIER_LISTEN", addr.to_string())
+        .env("KWARTIER_LOG_FORMAT", "json")
+        .env("KWARTIER_DELIVERY_RETRY_FIRST", "100ms")
+        .env("KWARTIER_DELIVERY_RETRY_MAX", "1s")
+        .arg("--development");
+    command
+}
+
+/// Runs a `kwartier` command to its end and returns what it printed on stdout.
+pub fn run_ok(command: &mut Command) -> String {
+    let output = command.output().expect("run kwartier");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// A user with an API token on the node's database, made with the admin commands.
+pub fn user_token(database: &DatabaseUrl, addr: SocketAddr, name: &str) -> String {
+    run_ok(kwartier(database, addr).args(["admin", "create-user", name]));
+    run_ok(kwartier(database, addr).args(["admin", "create-token", name]))
+        .trim()
+        .to_owned()
+}
+
+impl NodeProcess {
+    /// `kwartier serve --development`, as the README starts a node for trying federation;
+    /// returns once it logs that it serves.
+    pub fn start(database: &DatabaseUrl, addr: SocketAddr) -> NodeProcess {
+        let mut child = kwartier(database, addr)
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kwartier serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let node = NodeProcess { child, addr };
+        let deadline = Instant::now() + START;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = received
+                .recv_timeout(left)
+                .expect("kwartier serve did not start");
+            if line.contains("kwartier is serving") {
+                return node;
+            }
+        }
+    }
+
+    /// `http://localhost:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://localhost:{}", self.addr.port())
+    }
+
+    /// SIGKILL: no shutdown, no flushing, leases left behind.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reap");
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback address nobody listens on right now.
+pub fn free_address() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address")
+}
