@@ -449,6 +449,22 @@ impl Api {
         }
     }
 
+    /// Creates the initiative `handle` named `name`, failing the test unless it is created.
+    pub async fn create_initiative(&self, handle: &str, name: &str) -> serde_json::Value {
+        let body = serde_json::json!({"handle": handle, "name": name});
+        let (status, created) = self.post("/api/v1/initiatives", body).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{created}");
+        created
+    }
+
+    /// Publishes a story for the initiative `handle`, failing the test unless it is created.
+    pub async fn publish(&self, handle: &str, story: serde_json::Value) -> serde_json::Value {
+        let path = format!("/api/v1/initiatives/{handle}/stories");
+        let (status, published) = self.post(&path, story).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{published}");
+        published
+    }
+
     /// Sends a request and returns the status and the JSON body (`null` when empty).
     pub async fn call(
         &self,

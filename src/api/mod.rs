@@ -6,6 +6,7 @@ mod follows;
 mod initiatives;
 pub mod json;
 mod me;
+mod notifications;
 pub mod openapi;
 mod stories;
 
@@ -16,6 +17,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     let v1 = Router::new()
         .merge(me::router())
+        .merge(notifications::router())
         .merge(initiatives::router())
         .merge(follows::router())
         .merge(stories::router())

@@ -27,6 +27,7 @@ pub struct ErrorBody {
     ),
     paths(
         super::me::me,
+        super::notifications::list,
         super::initiatives::create,
         super::initiatives::show,
         super::initiatives::edit,

@@ -165,7 +165,7 @@ async fn view(state: &AppState, conn: &mut Conn, found: &Story) -> Result<StoryV
     })
 }
 
-async fn comment_view(conn: &mut Conn, reply: &Comment) -> Result<CommentView> {
+pub(super) async fn comment_view(conn: &mut Conn, reply: &Comment) -> Result<CommentView> {
     let author = if reply.deleted_at.is_some() {
         None
     } else {

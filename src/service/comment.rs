@@ -1,7 +1,8 @@
 //! Comments by our own people on any story they can see, threaded under the story or another
-//! comment. The author or an owner of the initiative can delete one.
+//! comment; the person answered and the people here it mentions are notified. The author or an
+//! owner of the initiative can delete one.
 
-use super::{story as stories, text};
+use super::{mention, story as stories, text};
 use crate::db::actor::{self, Actor};
 use crate::db::comment::{self, Comment, NewComment};
 use crate::db::initiative::{self, role};
@@ -69,6 +70,23 @@ pub async fn post(
                 if answered != author.id && actor::get(conn, answered).await?.local {
                     notification::add(conn, answered, notification::kind::REPLY, posted.id, at)
                         .await?;
+                }
+                for name in mention::local_handles(source, &state.config.domain) {
+                    let Some(person) =
+                        actor::find_local_of_type(conn, &name, actor::kind::PERSON).await?
+                    else {
+                        continue;
+                    };
+                    if person.id != author.id && person.id != answered {
+                        notification::add(
+                            conn,
+                            person.id,
+                            notification::kind::MENTION,
+                            posted.id,
+                            at,
+                        )
+                        .await?;
+                    }
                 }
                 events::emit(
                     state,
