@@ -240,11 +240,8 @@ pub async fn claim_due(
     .await
 }
 
-/// The outcome of one attempt.
+/// What became of an attempt that did not arrive ([`record_delivered`] records those that did).
 pub enum Outcome<'a> {
-    Delivered {
-        status: i32,
-    },
     Retry {
         status: Option<i32>,
         error: &'a str,
@@ -267,19 +264,6 @@ pub async fn record(
     let target = delivery::table.find(id);
     let none = None::<NaiveDateTime>;
     run!(conn, |c| match &outcome {
-        Outcome::Delivered { status } => {
-            diesel::update(target)
-                .set((
-                    delivery::state.eq(state::DELIVERED),
-                    delivery::attempts.eq(delivery::attempts + 1),
-                    delivery::last_status.eq(Some(*status)),
-                    delivery::last_error.eq(None::<String>),
-                    delivery::locked_until.eq(none),
-                    delivery::updated_at.eq(at),
-                ))
-                .execute(c)
-                .await
-        }
         Outcome::Retry {
             status,
             error,
