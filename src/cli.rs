@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use crate::config::{Config, Overrides};
 use crate::db::Db;
+use crate::db::node_settings::{self, RegistrationMode};
 use crate::error::{Error, Result};
 use crate::service::{account, token};
 use crate::state::AppState;
@@ -92,6 +93,14 @@ enum AdminCommand {
     },
     /// Show delivery health per peer: pending and failed deliveries, failures in a row, pauses
     Deliveries,
+    /// Set who may sign up on the web: open, approval, invite or closed (the default)
+    Registration {
+        /// open, approval, invite or closed
+        mode: RegistrationMode,
+        /// With approval: the question people answer when they sign up
+        #[arg(long)]
+        question: Option<String>,
+    },
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -169,6 +178,8 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
                     username: name,
                     password,
                     admin,
+                    approved: true,
+                    signup_answer: None,
                 },
             )
             .await?;
@@ -188,6 +199,16 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             let state = AppState::open(config).await?;
             let mut conn = state.db.conn().await?;
             println!("{}", token::create(&mut conn, &name, &label).await?);
+            Ok(())
+        }
+        AdminCommand::Registration { mode, question } => {
+            let db = Db::connect(&config.database, 1).await?;
+            db.migrate().await?;
+            let mut conn = db.conn().await?;
+            node_settings::ensure(&mut conn, config.node_name.as_deref()).await?;
+            let question = question.as_deref().map(str::trim).filter(|q| !q.is_empty());
+            let settings = node_settings::set_registration(&mut conn, mode, question).await?;
+            println!("registration is {}", settings.registration_mode);
             Ok(())
         }
         AdminCommand::Deliveries => {

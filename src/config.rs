@@ -28,6 +28,8 @@ pub const KEYS: &[&str] = &[
     "database_url",
     "data_dir",
     "node_name",
+    "brand_color",
+    "logo",
     "development",
     "log_format",
     "database_max_connections",
@@ -50,6 +52,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Overrides the node name stored in the database, when set.
     pub node_name: Option<String>,
+    /// How the web pages look: the municipality's colour and logo.
+    pub brand: Brand,
     /// Allows http and loopback peers, and serves URLs as http. Never on a public node.
     pub development: bool,
     pub log_format: LogFormat,
@@ -58,6 +62,19 @@ pub struct Config {
     /// Things worth a warning that are not errors (an unknown `KWARTIER_*` variable).
     pub warnings: Vec<String>,
 }
+
+/// A node's branding on its web pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// `#rrggbb`; buttons and links use it with white or on white, so it must contrast with
+    /// white at least 4.5:1 (WCAG AA).
+    pub color: String,
+    /// An image file (SVG, PNG, JPEG or WebP) shown beside the node's name.
+    pub logo: Option<PathBuf>,
+}
+
+/// The NL Design System's "lintblauw": 6.1:1 on white.
+pub const DEFAULT_BRAND_COLOR: &str = "#01689b";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -121,6 +138,8 @@ struct Raw {
     database_url: Option<String>,
     data_dir: PathBuf,
     node_name: Option<String>,
+    brand_color: String,
+    logo: Option<PathBuf>,
     development: bool,
     log_format: LogFormat,
     database_max_connections: usize,
@@ -138,6 +157,8 @@ impl Default for Raw {
             database_url: None,
             data_dir: PathBuf::from("data"),
             node_name: None,
+            brand_color: DEFAULT_BRAND_COLOR.into(),
+            logo: None,
             development: false,
             log_format: LogFormat::Human,
             database_max_connections: 10,
@@ -194,6 +215,15 @@ impl Config {
             }
             other => other.map(str::to_owned),
         };
+        let brand = Brand {
+            color: validate_color(&raw.brand_color).map_err(|p| invalid("brand_color", p))?,
+            logo: match raw.logo {
+                Some(path) if !path.is_file() => {
+                    return Err(invalid("logo", format!("{} is not a file", path.display())));
+                }
+                other => other,
+            },
+        };
         if raw.database_max_connections == 0 {
             return Err(invalid(
                 "database_max_connections",
@@ -237,6 +267,7 @@ impl Config {
             database,
             data_dir: raw.data_dir,
             node_name,
+            brand,
             development: raw.development,
             log_format: raw.log_format,
             database_max_connections: raw.database_max_connections,
@@ -297,6 +328,36 @@ fn validate_domain(raw: &str) -> std::result::Result<String, String> {
         ));
     }
     Ok(domain)
+}
+
+/// `#rrggbb` (or `rrggbb`), dark enough for white text on it and for text in it on white.
+fn validate_color(raw: &str) -> std::result::Result<String, String> {
+    let hex = raw.trim().trim_start_matches('#').to_ascii_lowercase();
+    let channels: Vec<u8> = (0..3)
+        .filter_map(|i| hex.get(i * 2..i * 2 + 2))
+        .filter_map(|pair| u8::from_str_radix(pair, 16).ok())
+        .collect();
+    if hex.len() != 6 || channels.len() != 3 {
+        return Err(format!("{raw:?} is not a colour like #01689b"));
+    }
+    // WCAG 2.1 relative luminance; white is 1.0.
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance =
+        0.2126 * linear(channels[0]) + 0.7152 * linear(channels[1]) + 0.0722 * linear(channels[2]);
+    let contrast = 1.05 / (luminance + 0.05);
+    if contrast < 4.5 {
+        return Err(format!(
+            "#{hex} contrasts {contrast:.1}:1 with white; pages need at least 4.5:1, so choose a darker shade"
+        ));
+    }
+    Ok(format!("#{hex}"))
 }
 
 /// Names where a key's value came from: `KWARTIER_LISTEN`, `--listen`, `listen in FILE`.

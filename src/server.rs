@@ -29,6 +29,15 @@ pub fn app(state: AppState, federation: FederationConfig<AppState>) -> Router {
         .merge(api::router())
         .merge(web::router())
         .fallback(|| async { Error::NotFound("page".into()) })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::html_errors,
+        ))
+        .layer(axum::middleware::from_fn(web::cookies_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::security_headers,
+        ))
         .with_state(state)
         .layer(FederationMiddleware::new(federation))
         .layer(TimeoutLayer::with_status_code(
@@ -85,7 +94,8 @@ pub async fn serve(
     let federation = federation::config(&state).await?;
     let (stop_deliveries, stopped) = tokio::sync::watch::channel(false);
     let deliveries = delivery::spawn(state.clone(), stopped);
-    let served = axum::serve(listener, app(state, federation))
+    let app = app(state, federation).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| Error::internal("serving HTTP", e));

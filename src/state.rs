@@ -14,6 +14,7 @@ use crate::federation::keys::KeyPool;
 use crate::federation::signatures::KeyCache;
 use crate::federation::urls::Urls;
 use crate::service::node;
+use crate::web::LoginLimits;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -30,6 +31,8 @@ pub struct AppState {
     pub node_actor: Arc<Actor>,
     /// Wakes the delivery worker after something was queued.
     pub deliveries: delivery::Waker,
+    /// Login attempts per address and account.
+    pub login_limits: LoginLimits,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             crypto: KeyCache::default(),
             node_actor: Arc::new(node_actor),
             deliveries: delivery::Waker::default(),
+            login_limits: LoginLimits::default(),
             db,
         })
     }

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, DeliveryConfig, LogFormat};
+use crate::config::{Brand, Config, DEFAULT_BRAND_COLOR, DeliveryConfig, LogFormat};
 use crate::db::{DatabaseUrl, Db};
 use crate::service::account::{self, CreatedAccount, NewAccount};
 use crate::state::AppState;
@@ -139,6 +139,10 @@ impl TestDb {
             database: self.url.clone(),
             data_dir: self.data_dir(),
             node_name: Some(node_name.to_owned()),
+            brand: Brand {
+                color: DEFAULT_BRAND_COLOR.to_owned(),
+                logo: None,
+            },
             development: true,
             log_format: LogFormat::Human,
             database_max_connections: 4,
@@ -247,6 +251,8 @@ impl TestNode {
                 username: username.to_owned(),
                 password: None,
                 admin,
+                approved: true,
+                signup_answer: None,
             },
         )
         .await

@@ -274,10 +274,33 @@ fn every_key_has_a_default_and_is_documented() {
     let readme = include_str!("../../README.md");
     for key in KEYS {
         assert!(
-            keys.iter().any(|k| k == key) || *key == "database_url" || *key == "node_name",
+            keys.iter().any(|k| k == key) || ["database_url", "node_name", "logo"].contains(key),
             "{key}"
         );
         let var = format!("`KWARTIER_{}`", key.to_ascii_uppercase());
         assert!(readme.contains(&var), "README does not document {var}");
     }
+}
+
+#[test]
+fn the_brand_colour_must_be_readable_on_white() {
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[("KWARTIER_BRAND_COLOR", "00529C")]),
+    )
+    .expect("dark blue is fine");
+    assert_eq!(config.brand.color, "#00529c");
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_BRAND_COLOR", "#ffdd00")],
+    );
+    assert!(message.starts_with("KWARTIER_BRAND_COLOR: "), "{message}");
+    assert!(message.contains("4.5:1"), "{message}");
+    let message = load_err(&Overrides::default(), &[("KWARTIER_BRAND_COLOR", "blue")]);
+    assert!(message.contains("not a colour"), "{message}");
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_LOGO", "/nonexistent/logo.svg")],
+    );
+    assert!(message.starts_with("KWARTIER_LOGO: "), "{message}");
 }

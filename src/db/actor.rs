@@ -158,6 +158,22 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Actor> {
         .await)?)
 }
 
+/// The actors with these ids, by id (for lists that name authors and initiatives).
+pub async fn get_many(
+    conn: &mut Conn,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, Actor>> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = run!(conn, |c| actor::table
+        .filter(actor::id.eq_any(&ids))
+        .select(Actor::as_select())
+        .load(c)
+        .await)?;
+    Ok(found.into_iter().map(|a| (a.id, a)).collect())
+}
+
 /// The local actor with this handle (any kind), ignoring case.
 pub async fn find_local(conn: &mut Conn, handle: &str) -> Result<Option<Actor>> {
     let handle = handle.to_lowercase();
@@ -245,4 +261,7 @@ pub async fn mark_deleted(conn: &mut Conn, id: i64, at: NaiveDateTime) -> Result
     Ok(())
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(
+    /// SQL `lower()`, the same on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);

@@ -7,7 +7,8 @@ use diesel_async::RunQueryDsl;
 
 use super::Conn;
 use super::actor::Actor;
-use super::schema::{actor, initiative, initiative_member};
+use super::actor::lower;
+use super::schema::{actor, actor_theme, initiative, initiative_member};
 use crate::error::Result;
 use crate::run;
 
@@ -131,6 +132,66 @@ pub async fn members(conn: &mut Conn, initiative_id: i64) -> Result<Vec<(Actor, 
             initiative_member::created_at,
             actor::id
         ))
+        .select((Actor::as_select(), initiative_member::role))
+        .load(c)
+        .await)?)
+}
+
+/// Local initiatives that are not deleted, newest first; with `theme_id`, only those with that
+/// theme; with `text`, only those whose name, handle, teaser, neighbourhood or place contains it.
+pub async fn list_local(
+    conn: &mut Conn,
+    theme_id: Option<i64>,
+    text: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(Actor, Initiative)>> {
+    let pattern = text.map(super::story::like_pattern);
+    let tagged = theme_id.map(|theme_id| {
+        actor_theme::table
+            .filter(actor_theme::theme_id.eq(theme_id))
+            .select(actor_theme::actor_id)
+    });
+    // Boxed queries are per backend, so the query is built inside each branch.
+    Ok(run!(conn, |c| {
+        let mut query = initiative::table
+            .inner_join(actor::table.on(actor::id.eq(initiative::actor_id)))
+            .filter(actor::local.eq(true))
+            .filter(actor::deleted_at.is_null())
+            .into_boxed();
+        if let Some(tagged) = tagged {
+            query = query.filter(initiative::actor_id.eq_any(tagged));
+        }
+        if let Some(pattern) = &pattern {
+            // Columns differ in type, so a closure cannot take them all.
+            macro_rules! contains {
+                ($column:expr) => {
+                    lower($column).like(pattern.clone()).escape('\\')
+                };
+            }
+            query = query.filter(
+                contains!(actor::display_name.assume_not_null())
+                    .or(contains!(actor::username))
+                    .or(contains!(actor::summary.assume_not_null()))
+                    .or(contains!(initiative::neighbourhood.assume_not_null()))
+                    .or(contains!(initiative::location_name.assume_not_null())),
+            );
+        }
+        query
+            .order((initiative::created_at.desc(), initiative::actor_id.desc()))
+            .limit(limit)
+            .select((Actor::as_select(), Initiative::as_select()))
+            .load(c)
+            .await
+    })?)
+}
+
+/// The local initiatives this person belongs to, with their role.
+pub async fn of_member(conn: &mut Conn, person_id: i64) -> Result<Vec<(Actor, String)>> {
+    Ok(run!(conn, |c| initiative_member::table
+        .inner_join(actor::table.on(actor::id.eq(initiative_member::initiative_id)))
+        .filter(initiative_member::person_id.eq(person_id))
+        .filter(actor::deleted_at.is_null())
+        .order(actor::username)
         .select((Actor::as_select(), initiative_member::role))
         .load(c)
         .await)?)

@@ -19,6 +19,10 @@ pub struct LocalAccount {
     pub admin: bool,
     pub created_at: NaiveDateTime,
     pub last_active_at: Option<NaiveDateTime>,
+    /// False while a sign-up waits for an admin's approval; such accounts cannot log in.
+    pub approved: bool,
+    /// The answer to the node's sign-up question, for whoever approves.
+    pub signup_answer: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -28,6 +32,8 @@ pub struct NewLocalAccount<'a> {
     pub password_hash: &'a str,
     pub admin: bool,
     pub created_at: NaiveDateTime,
+    pub approved: bool,
+    pub signup_answer: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewLocalAccount<'_>) -> Result<LocalAccount> {
@@ -68,6 +74,15 @@ pub async fn count_active_since(conn: &mut Conn, since: NaiveDateTime) -> Result
 pub async fn touch(conn: &mut Conn, id: i64, at: NaiveDateTime) -> Result<()> {
     run!(conn, |c| diesel::update(local_account::table.find(id))
         .set(local_account::last_active_at.eq(at))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Replaces the account's password hash.
+pub async fn set_password_hash(conn: &mut Conn, id: i64, password_hash: &str) -> Result<()> {
+    run!(conn, |c| diesel::update(local_account::table.find(id))
+        .set(local_account::password_hash.eq(password_hash))
         .execute(c)
         .await)?;
     Ok(())

@@ -32,6 +32,7 @@ pub mod story;
 pub mod theme;
 pub mod types;
 mod url;
+pub mod web_session;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -22,6 +22,8 @@ pub struct NodeSettings {
     pub registration_mode: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Asked on the sign-up form when sign-ups need approval.
+    pub signup_question: Option<String>,
 }
 
 /// Who may sign up on this node.
@@ -31,6 +33,35 @@ pub enum RegistrationMode {
     Approval,
     Invite,
     Closed,
+}
+
+impl RegistrationMode {
+    pub const ALL: [RegistrationMode; 4] = [
+        RegistrationMode::Open,
+        RegistrationMode::Approval,
+        RegistrationMode::Invite,
+        RegistrationMode::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationMode::Open => "open",
+            RegistrationMode::Approval => "approval",
+            RegistrationMode::Invite => "invite",
+            RegistrationMode::Closed => "closed",
+        }
+    }
+}
+
+impl std::str::FromStr for RegistrationMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        RegistrationMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not one of open, approval, invite, closed"))
+    }
 }
 
 impl NodeSettings {
@@ -88,4 +119,22 @@ pub async fn get(conn: &mut Conn) -> Result<NodeSettings> {
         .select(NodeSettings::as_select())
         .first(c)
         .await)?)
+}
+
+/// Sets who may sign up, and the question asked when sign-ups need approval.
+pub async fn set_registration(
+    conn: &mut Conn,
+    mode: RegistrationMode,
+    question: Option<&str>,
+) -> Result<NodeSettings> {
+    let at = now();
+    run!(conn, |c| diesel::update(node_settings::table.find(1))
+        .set((
+            node_settings::registration_mode.eq(mode.as_str()),
+            node_settings::signup_question.eq(question),
+            node_settings::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    get(conn).await
 }

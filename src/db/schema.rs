@@ -134,6 +134,8 @@ diesel::table! {
         admin -> Bool,
         created_at -> Timestamp,
         last_active_at -> Nullable<Timestamp>,
+        approved -> Bool,
+        signup_answer -> Nullable<Text>,
     }
 }
 
@@ -145,6 +147,7 @@ diesel::table! {
         registration_mode -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        signup_question -> Nullable<Text>,
     }
 }
 
@@ -234,6 +237,17 @@ diesel::table! {
 
 diesel::joinable!(actor_theme -> actor (actor_id));
 diesel::joinable!(actor_theme -> theme (theme_id));
+diesel::table! {
+    web_session (id) {
+        id -> Int8,
+        account_id -> Int8,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_token -> local_account (account_id));
 diesel::joinable!(appreciation -> actor (actor_id));
 diesel::joinable!(appreciation -> comment (comment_id));
@@ -247,6 +261,7 @@ diesel::joinable!(notification -> comment (comment_id));
 diesel::joinable!(outgoing_activity -> actor (actor_id));
 diesel::joinable!(story_theme -> story (story_id));
 diesel::joinable!(story_theme -> theme (theme_id));
+diesel::joinable!(web_session -> local_account (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     actor,
@@ -268,4 +283,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     story,
     story_theme,
     theme,
+    web_session,
 );

@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
-use super::schema::{follow, story};
+use super::actor::lower;
+use super::schema::{follow, story, story_theme};
 use super::types::DbUrl;
 use crate::error::Result;
 use crate::run;
@@ -285,4 +286,71 @@ pub async fn count_local(conn: &mut Conn) -> Result<i64> {
         .count()
         .get_result(c)
         .await)?)
+}
+
+/// Public stories published here, newest first: the node's front page and feeds.
+pub async fn latest_public_local(conn: &mut Conn, limit: i64) -> Result<Vec<Story>> {
+    Ok(run!(conn, |c| story::table
+        .filter(story::local.eq(true))
+        .filter(story::visibility.eq(Visibility::Public.as_str()))
+        .filter(story::deleted_at.is_null())
+        .order((story::published_at.desc(), story::id.desc()))
+        .limit(limit)
+        .select(Story::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// Public stories published here with this theme, newest first.
+pub async fn public_local_with_theme(
+    conn: &mut Conn,
+    theme_id: i64,
+    limit: i64,
+) -> Result<Vec<Story>> {
+    let tagged = story_theme::table
+        .filter(story_theme::theme_id.eq(theme_id))
+        .select(story_theme::story_id);
+    Ok(run!(conn, |c| story::table
+        .filter(story::id.eq_any(tagged))
+        .filter(story::local.eq(true))
+        .filter(story::visibility.eq(Visibility::Public.as_str()))
+        .filter(story::deleted_at.is_null())
+        .order((story::published_at.desc(), story::id.desc()))
+        .limit(limit)
+        .select(Story::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// Public stories published here whose title or teaser contains `text`, ignoring case.
+pub async fn search_public_local(conn: &mut Conn, text: &str, limit: i64) -> Result<Vec<Story>> {
+    let pattern = like_pattern(text);
+    Ok(run!(conn, |c| story::table
+        .filter(story::local.eq(true))
+        .filter(story::visibility.eq(Visibility::Public.as_str()))
+        .filter(story::deleted_at.is_null())
+        .filter(
+            lower(story::title)
+                .like(&pattern)
+                .escape('\\')
+                .or(lower(story::summary).like(&pattern).escape('\\'))
+        )
+        .order((story::published_at.desc(), story::id.desc()))
+        .limit(limit)
+        .select(Story::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// `%text%` in lowercase, with LIKE's wildcards in `text` taken literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in text.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
 }

@@ -101,6 +101,8 @@ async fn users_are_unique_ignoring_case(test: TestDb) {
         username: name.to_owned(),
         password: Some("een goed wachtwoord".into()),
         admin: false,
+        approved: true,
+        signup_answer: None,
     };
     let created = account::create(&state, &mut conn, new("anna"))
         .await
@@ -148,6 +150,8 @@ async fn failed_transactions_leave_nothing_behind(test: TestDb) {
                         password_hash: "x",
                         admin: false,
                         created_at: at,
+                        approved: true,
+                        signup_answer: None,
                     };
                     local_account::insert(conn, &new).await?;
                 }
@@ -221,6 +225,8 @@ async fn foreign_keys_are_enforced(test: TestDb) {
         password_hash: "x",
         admin: false,
         created_at: now(),
+        approved: true,
+        signup_answer: None,
     };
     let result = local_account::insert(&mut conn, &orphan).await;
     assert!(
@@ -258,6 +264,8 @@ async fn tokens_are_stored_hashed_and_authenticate(test: TestDb) {
             username: "wijkteam".into(),
             password: None,
             admin: true,
+            approved: true,
+            signup_answer: None,
         },
     )
     .await

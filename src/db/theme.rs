@@ -94,3 +94,25 @@ pub async fn for_story(conn: &mut Conn, story_id: i64) -> Result<Vec<Theme>> {
         .load(c)
         .await)?)
 }
+
+pub async fn find_by_slug(conn: &mut Conn, slug: &str) -> Result<Option<Theme>> {
+    let slug = slug.to_lowercase();
+    Ok(run!(conn, |c| theme::table
+        .filter(theme::slug.eq(&slug))
+        .select(Theme::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
+/// Themes that some actor or story on this node carries, by name.
+pub async fn in_use(conn: &mut Conn) -> Result<Vec<Theme>> {
+    let on_actors = actor_theme::table.select(actor_theme::theme_id);
+    let on_stories = story_theme::table.select(story_theme::theme_id);
+    Ok(run!(conn, |c| theme::table
+        .filter(theme::id.eq_any(on_actors).or(theme::id.eq_any(on_stories)))
+        .order(theme::slug)
+        .select(Theme::as_select())
+        .load(c)
+        .await)?)
+}

@@ -1,22 +1,21 @@
 //! Our actors at their ids: ActivityPub JSON for servers (unsigned GETs are fine, as FEP-2677
-//! and GoToSocial expect), a plain HTML page for people; and their collections.
+//! and GoToSocial expect), their web page for people (from `web`); and their collections.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Object;
-use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::collections;
 use super::negotiate::{activity_json, wants_json};
 use crate::db::actor::{self, Actor, kind};
-use crate::db::{follow, initiative, theme};
+use crate::db::follow;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::web::Page;
+use crate::web::{self, Visitor};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,79 +48,28 @@ async fn person(
     data: Data<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
+    visitor: Visitor,
+    uri: Uri,
 ) -> Result<Response> {
     let person = local(&data, &name, kind::PERSON).await?;
     if wants_json(&headers) {
         return Ok(activity_json(&person.into_json(&data).await?));
     }
-    Ok(profile_page(&data, person, None).await?.into_response())
+    web::person_page(&data, &visitor, &uri, person).await
 }
 
 async fn initiative_page(
     data: Data<AppState>,
     Path(handle): Path<String>,
     headers: HeaderMap,
+    visitor: Visitor,
+    uri: Uri,
 ) -> Result<Response> {
     let group = local(&data, &handle, kind::GROUP).await?;
     if wants_json(&headers) {
         return Ok(activity_json(&group.into_json(&data).await?));
     }
-    let mut conn = data.db.conn().await?;
-    let details = initiative::get(&mut conn, group.id).await?;
-    let contact = actor::get(&mut conn, details.contact_person_id).await?;
-    let themes = theme::for_actor(&mut conn, group.id).await?;
-    let extra = InitiativeExtra {
-        contact_handle: contact.handle(),
-        contact_url: contact
-            .url
-            .clone()
-            .unwrap_or_else(|| contact.ap_id.to_string()),
-        neighbourhood: details.neighbourhood,
-        place: details.location_name,
-        website: details.website,
-        themes: themes.into_iter().map(|t| t.name).collect(),
-    };
-    Ok(profile_page(&data, group, Some(extra))
-        .await?
-        .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "actor.html")]
-struct Profile {
-    name: String,
-    handle: String,
-    /// Sanitized HTML.
-    summary: String,
-    followers: i64,
-    initiative: Option<InitiativeExtra>,
-}
-
-struct InitiativeExtra {
-    contact_handle: String,
-    contact_url: String,
-    neighbourhood: Option<String>,
-    place: Option<String>,
-    website: Option<String>,
-    themes: Vec<String>,
-}
-
-async fn profile_page(
-    state: &AppState,
-    actor: Actor,
-    initiative: Option<InitiativeExtra>,
-) -> Result<Page<Profile>> {
-    let mut conn = state.db.conn().await?;
-    Ok(Page(Profile {
-        name: actor
-            .display_name
-            .clone()
-            .unwrap_or_else(|| actor.username.clone()),
-        handle: actor.handle(),
-        summary: actor.summary.clone().unwrap_or_default(),
-        followers: follow::count_followers(&mut conn, actor.id).await?,
-        initiative,
-    }))
+    web::initiative_page(&data, &visitor, &uri, group).await
 }
 
 #[derive(serde::Deserialize)]

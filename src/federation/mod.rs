@@ -6,6 +6,7 @@ pub mod actors;
 pub mod client;
 pub mod collections;
 pub mod inbox;
+pub mod interaction;
 pub mod keys;
 pub mod negotiate;
 pub mod nodeinfo;

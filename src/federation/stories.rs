@@ -4,7 +4,6 @@
 //! answers 410 with a `Tombstone`.
 
 use activitypub_federation::config::Data;
-use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -17,11 +16,11 @@ use super::inbox::signed_by;
 use super::negotiate::{activity_json, wants_json};
 use super::objects::{article, note};
 use crate::db::story::{self, Story, Visibility};
-use crate::db::{actor, comment, delivery};
+use crate::db::{comment, delivery};
 use crate::error::{Error, Result};
 use crate::service::story as stories;
 use crate::state::AppState;
-use crate::web::Page;
+use crate::web::{self, Visitor};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,6 +86,7 @@ async fn show(
     Path(id): Path<i64>,
     uri: Uri,
     headers: HeaderMap,
+    visitor: Visitor,
 ) -> Result<Response> {
     if wants_json(&headers) {
         let found = federated(&data, id, &uri, &headers).await?;
@@ -99,33 +99,7 @@ async fn show(
             &article::to_json(&data, &mut conn, &found).await?,
         ));
     }
-    let mut conn = data.db.conn().await?;
-    let found = stories::visible(&mut conn, id, None).await?;
-    let author = actor::get(&mut conn, found.author_id).await?;
-    let initiative = actor::get(&mut conn, found.initiative_id).await?;
-    Ok(Page(StoryPage {
-        title: found.title,
-        summary: found.summary,
-        content: found.content,
-        author: author.handle(),
-        initiative: initiative.display_name.unwrap_or(initiative.username),
-        initiative_url: initiative.ap_id.to_string(),
-        published: found.published_at.format("%d-%m-%Y").to_string(),
-    })
-    .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "story.html")]
-struct StoryPage {
-    title: String,
-    summary: String,
-    /// Sanitized HTML.
-    content: String,
-    author: String,
-    initiative: String,
-    initiative_url: String,
-    published: String,
+    web::story_page(&data, &visitor, &uri, id).await
 }
 
 async fn replies(

@@ -14,6 +14,10 @@ pub struct NewAccount {
     /// `None`: generate one, returned in [`CreatedAccount::generated_password`].
     pub password: Option<String>,
     pub admin: bool,
+    /// False for a sign-up that waits for an admin's approval.
+    pub approved: bool,
+    /// The answer to the node's sign-up question.
+    pub signup_answer: Option<String>,
 }
 
 #[derive(Debug)]
@@ -75,6 +79,8 @@ pub async fn create(state: &AppState, conn: &mut Conn, new: NewAccount) -> Resul
         last_refreshed_at: at,
     };
     let admin = new.admin;
+    let approved = new.approved;
+    let signup_answer = new.signup_answer.clone();
     let result = conn
         .transaction(|conn| {
             async move {
@@ -86,6 +92,8 @@ pub async fn create(state: &AppState, conn: &mut Conn, new: NewAccount) -> Resul
                         password_hash: &password_hash,
                         admin,
                         created_at: at,
+                        approved,
+                        signup_answer: signup_answer.as_deref(),
                     },
                 )
                 .await?;

@@ -9,6 +9,7 @@ pub mod initiative;
 pub mod mention;
 pub mod node;
 pub mod password;
+pub mod session;
 pub mod story;
 pub mod text;
 pub mod theme;

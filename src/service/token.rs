@@ -31,9 +31,7 @@ pub async fn create(conn: &mut Conn, username: &str, label: &str) -> Result<Stri
         return Err(Error::invalid("label", "must be 1 to 100 characters"));
     }
     let (_, account) = account::find(conn, username).await?;
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    let token = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+    let token = format!("{PREFIX}{}", new_secret());
     api_token::insert(
         conn,
         &NewApiToken {
@@ -68,8 +66,15 @@ pub async fn authenticate(conn: &mut Conn, token: &str) -> Result<Authenticated>
     Ok(Authenticated { person, account })
 }
 
+/// 256 random bits, URL-safe base64.
+pub(crate) fn new_secret() -> String {
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    URL_SAFE_NO_PAD.encode(secret)
+}
+
 /// Tokens carry 256 random bits, so a fast hash is enough: nobody can guess one from its hash.
-fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

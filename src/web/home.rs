@@ -1,12 +1,14 @@
-//! The home page: what this node is.
+//! The home page: what this node is, its latest stories, its themes and its initiatives.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::Uri;
 use axum::routing::get;
 
-use super::Page;
-use crate::db::node_settings;
+use super::cards::{self, InitiativeCard, StoryCard, ThemeLink};
+use super::{Chrome, Page, Visitor};
+use crate::db::{initiative, node_settings, story, theme};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -17,17 +19,28 @@ pub fn router() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
-    node_name: String,
+    c: Chrome,
     description: String,
     domain: String,
+    stories: Vec<StoryCard>,
+    themes: Vec<ThemeLink>,
+    initiatives: Vec<InitiativeCard>,
 }
 
-async fn home(State(state): State<AppState>) -> Result<Page<Home>> {
+async fn home(State(state): State<AppState>, visitor: Visitor, uri: Uri) -> Result<Page<Home>> {
+    let tr = visitor.tr();
     let mut conn = state.db.conn().await?;
     let settings = node_settings::get(&mut conn).await?;
+    let latest = story::latest_public_local(&mut conn, 10).await?;
+    let stories = cards::stories(&mut conn, &tr, latest).await?;
+    let themes = cards::theme_links(theme::in_use(&mut conn).await?);
+    let initiatives = cards::initiatives(initiative::list_local(&mut conn, None, None, 12).await?);
     Ok(Page(Home {
-        node_name: settings.name,
+        c: Chrome::with_name(&state, &visitor, &uri, settings.name),
         description: settings.description,
-        domain: state.config.domain.clone(),
+        domain: state.urls.authority(),
+        stories,
+        themes,
+        initiatives,
     }))
 }

@@ -1,17 +1,52 @@
-//! Server-rendered HTML pages. Dutch first; the web front proper (translations, accessibility,
-//! branding) builds on this.
+//! Server-rendered HTML pages, Dutch first and English second, that work without JavaScript.
+//! Each page type has its handler file and a template under `templates/` of the same name;
+//! every page shares the layout in `templates/base.html` through [`Chrome`].
 
+mod account;
+mod assets;
+mod cards;
+mod chrome;
+mod dashboard;
+mod errors;
+mod form;
 mod home;
+pub mod i18n;
+mod initiative;
+mod limits;
+mod person;
+mod search;
+mod security;
+mod story;
+mod theme;
+pub mod visitor;
 
 use askama::Template;
 use axum::Router;
 use axum::response::{Html, IntoResponse, Response};
 
+pub use chrome::Chrome;
+pub use errors::html_errors;
+pub use initiative::page as initiative_page;
+pub use limits::LoginLimits;
+pub use person::page as person_page;
+pub use security::headers as security_headers;
+pub use story::page as story_page;
+pub use visitor::{Visitor, cookies_layer};
+
 use crate::error::Error;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    home::router()
+    Router::new()
+        .merge(home::router())
+        .merge(account::router())
+        .merge(dashboard::router())
+        .merge(initiative::router())
+        .merge(story::router())
+        .merge(assets::router())
+        .merge(search::router())
+        .merge(theme::router())
+        .merge(i18n::router())
 }
 
 /// Renders an askama template as an HTML response.

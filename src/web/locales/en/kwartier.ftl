@@ -1,0 +1,192 @@
+# Kwartier web front, English.
+
+skip-to-content = Skip to content
+nav-label = Main menu
+nav-search = Search
+nav-themes = Themes
+nav-dashboard = My overview
+nav-profile = My profile
+nav-login = Log in
+nav-logout = Log out
+nav-signup = Create account
+footer-about = Kwartier connects citizen initiatives: here they share stories, ask for support and offer help.
+footer-feed = News as a feed (Atom)
+footer-api = API for developers
+optional = optional
+
+home-title = Welcome
+home-intro = Citizen initiatives share their stories here. They ask for support and offer help. Together we make the neighbourhood stronger.
+home-follow-hint = Do you have an account on Mastodon or another fediverse service? Then you can follow every initiative here. Search for @name@{ $domain }.
+home-latest = Latest stories
+home-themes = Themes
+home-initiatives = Initiatives
+home-search-link = Find an initiative or story
+stories-none = There are no stories yet.
+initiatives-none = There are no initiatives yet.
+themes-none = There are no themes yet.
+
+followers-count = { $count ->
+    [one] { $shown } follower
+   *[other] { $shown } followers
+}
+appreciations-count = { $count ->
+    [0] Not appreciated yet
+    [one] Appreciated once
+   *[other] Appreciated { $shown } times
+}
+comments-count = { $count ->
+    [0] Comments
+    [one] { $shown } comment
+   *[other] { $shown } comments
+}
+
+initiative-contact = Contact person
+initiative-neighbourhood = Neighbourhood
+initiative-place = Place
+initiative-themes = Themes
+initiative-website = Website
+initiative-stories = Stories
+initiative-feed = This initiative's stories as a feed (Atom)
+follow-heading = Follow
+follow-button = Follow
+unfollow-button = Unfollow
+follow-fediverse = Follow this initiative from Mastodon or another fediverse service. Search there for this name:
+copy-button = Copy
+copied = Copied
+remote-follow-button = Follow from my own server
+field-account = Your account
+field-account-hint = For example @anna@mastodon.social. You then go to your own server to confirm.
+
+story-by = By
+story-original = Read this story on its original website
+appreciate-button = Appreciate
+comment-answers = reply to { $name }
+comment-deleted = This comment was deleted.
+reply-heading = Reply
+reply-button = Post reply
+reply-login = Log in to reply
+field-content = Text
+field-content-hint = You can use Markdown, for example **bold** and [link](https://…).
+
+person-initiatives = Initiatives
+person-no-initiatives = This person does not take part in an initiative yet.
+role-owner = owner
+role-member = member
+
+themes-title = Themes
+themes-intro = Initiatives and stories are organised by theme. Choose a theme to see everything about it.
+theme-feed = Stories on this theme as a feed (Atom)
+theme-initiatives = Initiatives
+theme-stories = Stories
+
+search-title = Search
+search-text = Search for a word
+search-theme = Theme
+search-any-theme = All themes
+search-button = Search
+search-initiatives = Initiatives found
+search-stories = Stories found
+
+login-title = Log in
+login-button = Log in
+login-no-account = No account yet?
+login-wrong = The username or password is not right.
+login-pending = Your account has not been approved yet. You will hear when it is.
+login-too-many = You tried to log in too often. Wait a minute and try again.
+signup-title = Create account
+signup-button = Create account
+signup-have-account = Already have an account?
+signup-approval-intro = An administrator looks at every sign-up. After that you can log in.
+signup-waiting = Thank you for signing up. An administrator will look at it as soon as possible. After that you can log in.
+signup-invite-only = Here you can only create an account with an invitation from an administrator.
+signup-closed = You cannot create an account here now. Please contact the administrator.
+password-title = Change password
+password-button = Change password
+password-changed = Your password was changed. You were logged out on other devices.
+
+field-username = Username
+field-username-hint = Lowercase letters, digits and _, at most 30 characters. Others see this name.
+field-password = Password
+field-password-hint = At least 10 characters.
+field-password_again = Password again
+field-answer = Your answer
+field-current_password = Current password
+field-new_password = New password
+field-new_password-hint = At least 10 characters.
+field-new_password_again = New password again
+
+dashboard-title = My overview
+dashboard-initiatives = My initiatives
+dashboard-no-initiatives = You do not take part in an initiative yet. Start one yourself.
+dashboard-new-initiative = Start a new initiative
+dashboard-write-story = Write a story for { $name }
+dashboard-account = My account
+
+initiative-new-title = New initiative
+initiative-create-button = Create initiative
+field-name = Name
+field-handle = Short name
+field-handle-hint = For the web address and for following: lowercase letters, digits and _, at most 30 characters. You cannot change it later.
+field-summary = Short description
+field-themes = Themes
+field-themes-hint = Words separated by commas, for example: green, care, energy
+field-neighbourhood = Neighbourhood
+field-location = Place
+field-website = Website
+field-website-hint = Starts with https://
+
+story-new-title = Write a story
+story-new-for = For { $name }
+story-preview = Preview
+story-preview-button = Preview
+story-publish-button = Publish
+field-title = Title
+field-visibility = Who may see this?
+visibility-public = Everyone
+visibility-public-hint = Also people on other servers, such as Mastodon.
+visibility-followers = Followers only
+visibility-followers-hint = Only people who follow this initiative, also on other servers.
+visibility-local = This website only
+visibility-local-hint = Stays on this website. Other servers do not get it.
+
+form-has-errors = Something went wrong. Please correct the following:
+error-prefix = Error:
+error-title-prefix = Error:
+invalid-username = Choose a username of 1 to 30 characters: lowercase letters, digits and _. Some names are not available.
+invalid-username-empty = Enter your username.
+invalid-password = Choose a password of at least 10 characters.
+invalid-password-empty = Enter your password.
+invalid-password_again = The two passwords are not the same.
+invalid-answer = Answer the question (at most 2000 characters).
+invalid-current_password = This is not your current password.
+invalid-new_password = Choose a new password of at least 10 characters.
+invalid-account = Enter your account as @name@server, for example @anna@mastodon.social. Check that the server exists.
+invalid-content = Write a text of at most 10,000 characters.
+invalid-in_reply_to = That comment no longer exists.
+invalid-name = Enter a name of at most 100 characters.
+invalid-handle = Choose a short name of 1 to 30 characters: lowercase letters, digits and _.
+invalid-summary = The description is too long.
+invalid-themes = Write each theme as one word, without punctuation. At most 10 themes.
+invalid-neighbourhood = The neighbourhood's name is too long (at most 100 characters).
+invalid-location = The place's name is too long (at most 100 characters).
+invalid-website = Enter a web address that starts with https://
+invalid-title = Enter a title of at most 200 characters.
+invalid-visibility = Choose who may see this.
+invalid-language = We do not know this language.
+taken-username = This username is already taken. Choose another.
+taken-handle = This short name is already taken. Choose another.
+
+error-400-title = That did not work
+error-400-text = The form has expired or is incomplete. Go back, reload the page and try again.
+error-403-title = No access
+error-403-text = You may not see this page or do this.
+error-404-title = Page not found
+error-404-text = This page does not exist (any more). Perhaps it was removed or the address is wrong.
+error-413-title = Too large
+error-413-text = What you sent is too large. Try a smaller file.
+error-429-title = Please wait
+error-429-text = You tried too often. Wait a minute and try again.
+error-500-title = Something went wrong
+error-500-text = Something went wrong on our side. Please try again later.
+error-code = Error code
+error-home-link = To the home page

@@ -1,0 +1,192 @@
+# Kwartier web front, Nederlands (taalniveau B1: korte zinnen, gewone woorden).
+
+skip-to-content = Direct naar de inhoud
+nav-label = Hoofdmenu
+nav-search = Zoeken
+nav-themes = Thema's
+nav-dashboard = Mijn overzicht
+nav-profile = Mijn profiel
+nav-login = Inloggen
+nav-logout = Uitloggen
+nav-signup = Account maken
+footer-about = Kwartier verbindt bewonersinitiatieven: hier delen ze verhalen, vragen ze om steun en bieden ze hulp aan.
+footer-feed = Nieuws als feed (Atom)
+footer-api = API voor ontwikkelaars
+optional = niet verplicht
+
+home-title = Welkom
+home-intro = Op deze plek delen bewonersinitiatieven hun verhalen. Ze vragen om steun en bieden hulp aan. Samen maken we de buurt sterker.
+home-follow-hint = Heeft u een account op Mastodon of een andere fediverse-dienst? Dan kunt u elk initiatief hier volgen. Zoek dan op @naam@{ $domain }.
+home-latest = Nieuwste verhalen
+home-themes = Thema's
+home-initiatives = Initiatieven
+home-search-link = Zoek een initiatief of verhaal
+stories-none = Er zijn nog geen verhalen.
+initiatives-none = Er zijn nog geen initiatieven.
+themes-none = Er zijn nog geen thema's.
+
+followers-count = { $count ->
+    [one] { $shown } volger
+   *[other] { $shown } volgers
+}
+appreciations-count = { $count ->
+    [0] Nog geen waardering
+    [one] { $shown } keer gewaardeerd
+   *[other] { $shown } keer gewaardeerd
+}
+comments-count = { $count ->
+    [0] Reacties
+    [one] { $shown } reactie
+   *[other] { $shown } reacties
+}
+
+initiative-contact = Contactpersoon
+initiative-neighbourhood = Buurt
+initiative-place = Plaats
+initiative-themes = Thema's
+initiative-website = Website
+initiative-stories = Verhalen
+initiative-feed = Verhalen van dit initiatief als feed (Atom)
+follow-heading = Volgen
+follow-button = Volgen
+unfollow-button = Niet meer volgen
+follow-fediverse = Volg dit initiatief vanaf Mastodon of een andere fediverse-dienst. Zoek daar op deze naam:
+copy-button = Kopiëren
+copied = Gekopieerd
+remote-follow-button = Volg via mijn eigen server
+field-account = Uw account
+field-account-hint = Bijvoorbeeld @anna@mastodon.nl. U gaat daarna naar uw eigen server om het volgen te bevestigen.
+
+story-by = Door
+story-original = Lees dit verhaal op de oorspronkelijke website
+appreciate-button = Waarderen
+comment-answers = antwoord aan { $name }
+comment-deleted = Deze reactie is verwijderd.
+reply-heading = Reageren
+reply-button = Reactie plaatsen
+reply-login = Log in om te reageren
+field-content = Tekst
+field-content-hint = U kunt Markdown gebruiken, bijvoorbeeld **vet** en [link](https://…).
+
+person-initiatives = Initiatieven
+person-no-initiatives = Deze persoon doet nog niet mee aan een initiatief.
+role-owner = beheerder
+role-member = lid
+
+themes-title = Thema's
+themes-intro = Initiatieven en verhalen zijn geordend op thema. Kies een thema om alles erover te zien.
+theme-feed = Verhalen over dit thema als feed (Atom)
+theme-initiatives = Initiatieven
+theme-stories = Verhalen
+
+search-title = Zoeken
+search-text = Zoek op woord
+search-theme = Thema
+search-any-theme = Alle thema's
+search-button = Zoeken
+search-initiatives = Gevonden initiatieven
+search-stories = Gevonden verhalen
+
+login-title = Inloggen
+login-button = Inloggen
+login-no-account = Nog geen account?
+login-wrong = De gebruikersnaam of het wachtwoord klopt niet.
+login-pending = Uw account is nog niet goedgekeurd. U krijgt bericht als dat wel zo is.
+login-too-many = U heeft te vaak geprobeerd in te loggen. Wacht een minuut en probeer het opnieuw.
+signup-title = Account maken
+signup-button = Account maken
+signup-have-account = Heeft u al een account?
+signup-approval-intro = Een beheerder bekijkt elke aanmelding. Daarna kunt u inloggen.
+signup-waiting = Bedankt voor uw aanmelding. Een beheerder bekijkt die zo snel mogelijk. Daarna kunt u inloggen.
+signup-invite-only = Op deze plek kunt u alleen een account maken met een uitnodiging van een beheerder.
+signup-closed = Op deze plek kunt u nu geen account maken. Neem contact op met de beheerder.
+password-title = Wachtwoord wijzigen
+password-button = Wachtwoord wijzigen
+password-changed = Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.
+
+field-username = Gebruikersnaam
+field-username-hint = Kleine letters, cijfers en _, hoogstens 30 tekens. Anderen zien deze naam.
+field-password = Wachtwoord
+field-password-hint = Minstens 10 tekens.
+field-password_again = Wachtwoord nog een keer
+field-answer = Uw antwoord
+field-current_password = Huidig wachtwoord
+field-new_password = Nieuw wachtwoord
+field-new_password-hint = Minstens 10 tekens.
+field-new_password_again = Nieuw wachtwoord nog een keer
+
+dashboard-title = Mijn overzicht
+dashboard-initiatives = Mijn initiatieven
+dashboard-no-initiatives = U doet nog niet mee aan een initiatief. Begin er zelf een.
+dashboard-new-initiative = Nieuw initiatief beginnen
+dashboard-write-story = Verhaal schrijven voor { $name }
+dashboard-account = Mijn account
+
+initiative-new-title = Nieuw initiatief
+initiative-create-button = Initiatief aanmaken
+field-name = Naam
+field-handle = Korte naam
+field-handle-hint = Voor het webadres en om te volgen: kleine letters, cijfers en _, hoogstens 30 tekens. U kunt dit later niet meer wijzigen.
+field-summary = Korte beschrijving
+field-themes = Thema's
+field-themes-hint = Woorden gescheiden door komma's, bijvoorbeeld: groen, zorg, energie
+field-neighbourhood = Buurt
+field-location = Plaats
+field-website = Website
+field-website-hint = Begint met https://
+
+story-new-title = Verhaal schrijven
+story-new-for = Voor { $name }
+story-preview = Voorbeeld
+story-preview-button = Voorbeeld bekijken
+story-publish-button = Publiceren
+field-title = Titel
+field-visibility = Wie mag dit zien?
+visibility-public = Iedereen
+visibility-public-hint = Ook mensen op andere servers, zoals Mastodon.
+visibility-followers = Alleen volgers
+visibility-followers-hint = Alleen mensen die dit initiatief volgen, ook op andere servers.
+visibility-local = Alleen deze website
+visibility-local-hint = Blijft op deze website. Andere servers krijgen het niet.
+
+form-has-errors = Er ging iets mis. Verbeter het volgende:
+error-prefix = Fout:
+error-title-prefix = Fout:
+invalid-username = Kies een gebruikersnaam van 1 tot 30 tekens: kleine letters, cijfers en _. Sommige namen zijn niet beschikbaar.
+invalid-username-empty = Vul uw gebruikersnaam in.
+invalid-password = Kies een wachtwoord van minstens 10 tekens.
+invalid-password-empty = Vul uw wachtwoord in.
+invalid-password_again = De twee wachtwoorden zijn niet hetzelfde.
+invalid-answer = Beantwoord de vraag (hoogstens 2000 tekens).
+invalid-current_password = Dit is niet uw huidige wachtwoord.
+invalid-new_password = Kies een nieuw wachtwoord van minstens 10 tekens.
+invalid-account = Vul uw account in zoals @naam@server, bijvoorbeeld @anna@mastodon.nl. Controleer of de server bestaat.
+invalid-content = Schrijf een tekst van hoogstens 10.000 tekens.
+invalid-in_reply_to = Deze reactie bestaat niet meer.
+invalid-name = Vul een naam in van hoogstens 100 tekens.
+invalid-handle = Kies een korte naam van 1 tot 30 tekens: kleine letters, cijfers en _.
+invalid-summary = De beschrijving is te lang.
+invalid-themes = Schrijf elk thema als één woord, zonder leestekens. Hoogstens 10 thema's.
+invalid-neighbourhood = De naam van de buurt is te lang (hoogstens 100 tekens).
+invalid-location = De naam van de plaats is te lang (hoogstens 100 tekens).
+invalid-website = Vul een webadres in dat begint met https://
+invalid-title = Vul een titel in van hoogstens 200 tekens.
+invalid-visibility = Kies wie dit mag zien.
+invalid-language = Deze taal kennen we niet.
+taken-username = Deze gebruikersnaam is al in gebruik. Kies een andere.
+taken-handle = Deze korte naam is al in gebruik. Kies een andere.
+
+error-400-title = Dat lukte niet
+error-400-text = Het formulier is verlopen of niet compleet. Ga terug, laad de pagina opnieuw en probeer het nog een keer.
+error-403-title = Geen toegang
+error-403-text = U mag deze pagina niet zien of deze actie niet doen.
+error-404-title = Pagina niet gevonden
+error-404-text = Deze pagina bestaat niet (meer). Misschien is hij verwijderd of klopt het adres niet.
+error-413-title = Te groot
+error-413-text = Wat u stuurde is te groot. Probeer een kleiner bestand.
+error-429-title = Even wachten
+error-429-text = U heeft het te vaak geprobeerd. Wacht een minuut en probeer het opnieuw.
+error-500-title = Er ging iets mis
+error-500-text = Er ging bij ons iets mis. Probeer het later nog een keer.
+error-code = Foutcode
+error-home-link = Naar de startpagina
