@@ -1,6 +1,7 @@
 //! A node killed with SIGKILL while it delivers, then started again: everything it had queued
 //! arrives, nothing twice. The node under test is a real `kwartier serve` process.
 
+#[allow(dead_code)] // shared with interop.rs and browser.rs, which use more of it
 mod node_process;
 
 use std::time::Duration;

@@ -18,11 +18,11 @@
 //! python3 or Node, or when installing fails (no network), it prints `SKIPPED …` on stderr and
 //! passes; CI fails on any skip.
 
+mod install;
 #[allow(dead_code)] // shared with crash.rs, which kills its nodes too
 mod node_process;
 
 use std::collections::VecDeque;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -34,6 +34,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
+use install::{installed, npm_ci, run, up_to_date};
 use node_process::{NodeProcess, free_address, user_token};
 
 /// How long one step may take: a peer's next report, or a condition on our side.
@@ -41,7 +42,7 @@ const STEP: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bovine_follows_an_initiative_and_replies_to_its_story() {
-    let Some(python) = installed("bovine", &BOVINE, install_bovine) else {
+    let Some(python) = installed("interop with bovine", &BOVINE, install_bovine) else {
         return;
     };
     let script = peers_dir().join("bovine/peer.py");
@@ -55,7 +56,7 @@ async fn bovine_follows_an_initiative_and_replies_to_its_story() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fedify_follows_an_initiative_and_replies_to_its_story() {
-    let Some(node_js) = installed("fedify", &FEDIFY, install_fedify) else {
+    let Some(node_js) = installed("interop with fedify", &FEDIFY, install_fedify) else {
         return;
     };
     follow_story_reply("fedify", |node, handle| fedify(&node_js, node, handle, &[])).await;
@@ -66,7 +67,7 @@ async fn fedify_follows_an_initiative_and_replies_to_its_story() {
 /// verifies their signatures.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fedify_actor_with_a_public_key_array_follows_and_replies() {
-    let Some(node_js) = installed("fedify", &FEDIFY, install_fedify) else {
+    let Some(node_js) = installed("interop with fedify", &FEDIFY, install_fedify) else {
         return;
     };
     follow_story_reply("fedify --public-key-array", |node, handle| {
@@ -348,46 +349,6 @@ fn peers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("peers")
 }
 
-/// The peer's interpreter once it is installed (once per test process), or `None` after
-/// saying on stderr, past the harness's capture, why the test is skipped.
-fn installed(
-    name: &str,
-    cell: &'static OnceLock<Result<PathBuf, String>>,
-    install: fn() -> Result<PathBuf, String>,
-) -> Option<PathBuf> {
-    match cell.get_or_init(install) {
-        Ok(program) => Some(program.clone()),
-        Err(why) => {
-            let _ = std::io::stderr()
-                .write_all(format!("SKIPPED interop with {name}: {why}\n").as_bytes());
-            None
-        }
-    }
-}
-
-/// Runs a set-up command; when it fails, the error says which and how.
-fn run(command: &mut std::process::Command) -> Result<String, String> {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{command:?} could not start: {e}"))?;
-    if output.status.success() {
-        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-    Err(format!(
-        "{command:?} failed ({}):\n{}",
-        output.status,
-        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-    ))
-}
-
-/// Whether `marker` holds exactly `expected`: what the last successful install installed.
-fn up_to_date(marker: &Path, expected: &str) -> bool {
-    std::fs::read_to_string(marker).is_ok_and(|found| found == expected)
-}
-
 /// A virtualenv with the pinned bovine and aiohttp under `peers/bovine/.venv`; its python.
 fn install_bovine() -> Result<PathBuf, String> {
     let dir = peers_dir().join("bovine");
@@ -421,34 +382,5 @@ fn install_bovine() -> Result<PathBuf, String> {
 
 /// `npm ci` of the locked Fedify 1.5.9 under `peers/fedify/node_modules`; the `node` to run.
 fn install_fedify() -> Result<PathBuf, String> {
-    let dir = peers_dir().join("fedify");
-    let lock = std::fs::read_to_string(dir.join("package-lock.json"))
-        .expect("peers/fedify/package-lock.json");
-    let version = run(std::process::Command::new("node").arg("--version"))
-        .map_err(|e| format!("Node.js is not available: {e}"))?;
-    let major: u32 = version
-        .trim()
-        .trim_start_matches('v')
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .ok_or_else(|| format!("cannot read the Node.js version {version:?}"))?;
-    if major < 20 {
-        return Err(format!(
-            "Fedify 1.5.9 needs Node.js 20 or newer, found {}",
-            version.trim()
-        ));
-    }
-    let marker = dir.join("node_modules").join(".kwartier-installed.json");
-    if !up_to_date(&marker, &lock) {
-        run(std::process::Command::new("npm").current_dir(&dir).args([
-            "ci",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-        ]))
-        .map_err(|e| format!("npm ci in {dir:?}: {e}"))?;
-        std::fs::write(&marker, lock).map_err(|e| format!("writing {marker:?}: {e}"))?;
-    }
-    Ok(PathBuf::from("node"))
+    npm_ci(&peers_dir().join("fedify"), "Fedify 1.5.9")
 }

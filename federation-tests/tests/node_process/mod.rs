@@ -1,7 +1,7 @@
 //! A node as operators run it: the `kwartier` binary (built here as `kwartier-node`) in its own
 //! process, on a fixed loopback address so that it can be killed and come back on it.
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -52,6 +52,31 @@ pub fn run_ok(command: &mut Command) -> String {
 /// A user with an API token on the node's database, made with the admin commands.
 pub fn user_token(database: &DatabaseUrl, addr: SocketAddr, name: &str) -> String {
     run_ok(kwartier(database, addr).args(["admin", "create-user", name]));
+    token(database, addr, name)
+}
+
+/// A user who logs in with `password`: `admin create-user NAME --password-stdin`.
+pub fn user_with_password(database: &DatabaseUrl, addr: SocketAddr, name: &str, password: &str) {
+    let mut child = kwartier(database, addr)
+        .args(["admin", "create-user", name, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kwartier");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    writeln!(stdin, "{password}").expect("write the password");
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait for kwartier");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A new API token for the user `name`: `admin create-token NAME`.
+pub fn token(database: &DatabaseUrl, addr: SocketAddr, name: &str) -> String {
     run_ok(kwartier(database, addr).args(["admin", "create-token", name]))
         .trim()
         .to_owned()
