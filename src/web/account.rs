@@ -355,7 +355,7 @@ async fn change_password(
     let tr = visitor.tr();
     let mut errors = FieldErrors::default();
     if fields.new_password != fields.new_password_again {
-        errors.add("new_password_again", tr.t("invalid-password_again"));
+        errors.add("new_password_again", tr.t("invalid-new_password_again"));
     } else {
         let mut conn = state.db.conn().await?;
         if let Err(err) = session::change_password(

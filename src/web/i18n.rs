@@ -117,7 +117,7 @@ impl Lang {
     }
 }
 
-/// Translations for one page in one language; templates call `tr.t("id")`.
+/// Translations for one page in one language; templates call `tr.t` with a message id.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr {
     pub lang: Lang,
@@ -235,6 +235,93 @@ mod tests {
             .expect("valid date");
         assert_eq!(nl.date(&at), "5 maart 2026");
         assert_eq!(en.date(&at), "5 March 2026");
+    }
+
+    /// Message ids of a Fluent file.
+    fn ids(lang: &str) -> std::collections::BTreeSet<String> {
+        let path = format!(
+            "{}/src/web/locales/{lang}/kwartier.ftl",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("translation file");
+        text.lines()
+            .filter_map(|line| line.split_once(" ="))
+            .map(|(id, _)| id.trim_end().to_owned())
+            .filter(|id| !id.is_empty() && !id.starts_with([' ', '#', '*', '[']))
+            .collect()
+    }
+
+    /// Every `"…"` after `marker` in the web front's sources.
+    fn quoted_after(marker: &str) -> Vec<String> {
+        let dir = format!("{}/src/web", env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(dir)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("source dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for piece in text.split(marker).skip(1) {
+                    if let Some(id) = piece.split('"').next() {
+                        found.push(id.to_owned());
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn both_languages_have_every_message_the_pages_use() {
+        let nl = ids("nl");
+        let en = ids("en");
+        assert_eq!(
+            nl.symmetric_difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "messages in one language only"
+        );
+        let mut used: Vec<String> = [".t(\"", ".count(\"", ".with(\""]
+            .iter()
+            .flat_map(|m| quoted_after(m))
+            .filter(|id| !id.is_empty() && !id.ends_with('-'))
+            .collect();
+        // Fields of every form: their label, and the message for a broken rule.
+        for field in quoted_after("forms::field(c, errors, \"") {
+            used.push(format!("field-{field}"));
+            used.push(format!("invalid-{field}"));
+        }
+        for family in [
+            "error-400",
+            "error-403",
+            "error-404",
+            "error-413",
+            "error-429",
+            "error-500",
+        ] {
+            used.push(format!("{family}-title"));
+            used.push(format!("{family}-text"));
+        }
+        for v in ["public", "followers", "local"] {
+            used.push(format!("visibility-{v}"));
+            used.push(format!("visibility-{v}-hint"));
+        }
+        used.extend(
+            [
+                "role-owner",
+                "role-member",
+                "taken-username",
+                "taken-handle",
+            ]
+            .map(String::from),
+        );
+        assert!(used.len() > 100, "the scan found too little: {used:?}");
+        let missing: Vec<&String> = used.iter().filter(|id| !nl.contains(*id)).collect();
+        assert!(missing.is_empty(), "used but not translated: {missing:?}");
     }
 
     #[test]

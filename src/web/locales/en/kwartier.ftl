@@ -160,6 +160,7 @@ invalid-password_again = The two passwords are not the same.
 invalid-answer = Answer the question (at most 2000 characters).
 invalid-current_password = This is not your current password.
 invalid-new_password = Choose a new password of at least 10 characters.
+invalid-new_password_again = The two new passwords are not the same.
 invalid-account = Enter your account as @name@server, for example @anna@mastodon.social. Check that the server exists.
 invalid-content = Write a text of at most 10,000 characters.
 invalid-in_reply_to = That comment no longer exists.

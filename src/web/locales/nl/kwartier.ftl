@@ -160,6 +160,7 @@ invalid-password_again = De twee wachtwoorden zijn niet hetzelfde.
 invalid-answer = Beantwoord de vraag (hoogstens 2000 tekens).
 invalid-current_password = Dit is niet uw huidige wachtwoord.
 invalid-new_password = Kies een nieuw wachtwoord van minstens 10 tekens.
+invalid-new_password_again = De twee nieuwe wachtwoorden zijn niet hetzelfde.
 invalid-account = Vul uw account in zoals @naam@server, bijvoorbeeld @anna@mastodon.nl. Controleer of de server bestaat.
 invalid-content = Schrijf een tekst van hoogstens 10.000 tekens.
 invalid-in_reply_to = Deze reactie bestaat niet meer.
