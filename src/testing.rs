@@ -492,6 +492,26 @@ impl Api {
         (status, json)
     }
 
+    /// Uploads `bytes` to `POST /api/v1/media`, saying they are `content_type`.
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/media", self.base))
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload");
+        let status = response.status();
+        let json = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, json)
+    }
+
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
         self.call(reqwest::Method::GET, path, None).await
     }

@@ -138,6 +138,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    media (id) {
+        id -> Int8,
+        uploader_id -> Int8,
+        file_name -> Text,
+        content_type -> Text,
+        byte_size -> Int8,
+        width -> Int4,
+        height -> Int4,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     node_settings (id) {
         id -> Int4,
         name -> Text,
@@ -214,6 +227,8 @@ diesel::table! {
         published_at -> Timestamp,
         updated_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        cover_media_id -> Nullable<Int8>,
+        cover_alt -> Nullable<Text>,
     }
 }
 
@@ -242,9 +257,11 @@ diesel::joinable!(comment -> actor (author_id));
 diesel::joinable!(comment -> story (story_id));
 diesel::joinable!(delivery -> outgoing_activity (activity_id));
 diesel::joinable!(local_account -> actor (person_id));
+diesel::joinable!(media -> actor (uploader_id));
 diesel::joinable!(notification -> actor (recipient_id));
 diesel::joinable!(notification -> comment (comment_id));
 diesel::joinable!(outgoing_activity -> actor (actor_id));
+diesel::joinable!(story -> media (cover_media_id));
 diesel::joinable!(story_theme -> story (story_id));
 diesel::joinable!(story_theme -> theme (theme_id));
 
@@ -259,6 +276,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     initiative,
     initiative_member,
     local_account,
+    media,
     node_settings,
     notification,
     outgoing_activity,

@@ -117,6 +117,11 @@ impl Urls {
         url
     }
 
+    /// An upload: `/media/{file_name}`.
+    pub fn media(&self, file_name: &str) -> Url {
+        self.at(&format!("/media/{file_name}"))
+    }
+
     pub fn api_story(&self, id: i64) -> Url {
         self.at(&format!("/api/v1/stories/{id}"))
     }

@@ -2,6 +2,7 @@
 //! branding) builds on this.
 
 mod home;
+mod media;
 
 use askama::Template;
 use axum::Router;
@@ -11,7 +12,7 @@ use crate::error::Error;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    home::router()
+    home::router().merge(media::router())
 }
 
 /// Renders an askama template as an HTML response.
