@@ -537,6 +537,19 @@ impl Api {
     }
 }
 
+/// The ActivityPub JSON at `url`, as another server fetches it (unsigned).
+pub async fn fetch_activity_json(url: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/activity+json")
+        .send()
+        .await
+        .expect("fetch");
+    let status = response.status();
+    assert!(status.is_success(), "{url}: {status}");
+    response.json().await.expect("ActivityPub JSON")
+}
+
 /// Waits until `check` returns `Some`, polling every 50 ms, failing the test with `what` after
 /// `deadline`. For conditions that come true through federation, never a fixed sleep.
 pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T

@@ -65,6 +65,10 @@ pub struct Story {
     pub published_at: NaiveDateTime,
     pub updated_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// The cover image (an upload here), if it has one.
+    pub cover_media_id: Option<i64>,
+    /// The cover's alternative text; present whenever the cover is.
+    pub cover_alt: Option<String>,
 }
 
 impl Story {
@@ -78,8 +82,9 @@ impl Story {
     }
 }
 
+/// What an author writes; replaced as a whole on update, so a cover left out is removed.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = story)]
+#[diesel(table_name = story, treat_none_as_null = true)]
 pub struct StoryFields<'a> {
     pub title: &'a str,
     pub summary: &'a str,
@@ -87,6 +92,8 @@ pub struct StoryFields<'a> {
     pub content: &'a str,
     pub language: &'a str,
     pub visibility: &'a str,
+    pub cover_media_id: Option<i64>,
+    pub cover_alt: Option<&'a str>,
 }
 
 /// Inserts a local story; its id becomes part of its ActivityPub id, made by `ap_id_for`.

@@ -23,7 +23,8 @@ use tokio::io::AsyncWriteExt;
 use crate::config::Config;
 use crate::db::actor::Actor;
 use crate::db::media::{self, Media, NewMedia};
-use crate::db::{Conn, now};
+use crate::db::story::Story;
+use crate::db::{Conn, initiative, now};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -109,6 +110,41 @@ pub async fn store(
         },
     )
     .await
+}
+
+/// The upload `media_id`, if `person` may make it the cover of a story in the initiative
+/// `initiative_id`: they uploaded it, or another member of that initiative did.
+pub async fn usable_as_cover(
+    conn: &mut Conn,
+    media_id: i64,
+    person: &Actor,
+    initiative_id: i64,
+) -> Result<Media> {
+    let found = media::find(conn, media_id)
+        .await?
+        .ok_or_else(|| Error::invalid(FIELD, format!("there is no upload {media_id}")))?;
+    if found.uploader_id == person.id
+        || initiative::role_of(conn, initiative_id, found.uploader_id)
+            .await?
+            .is_some()
+    {
+        Ok(found)
+    } else {
+        Err(Error::invalid(
+            FIELD,
+            "was uploaded by someone outside this initiative; upload the image yourself",
+        ))
+    }
+}
+
+/// A story's cover and its description, if it has one.
+pub async fn cover_of(conn: &mut Conn, story: &Story) -> Result<Option<(Media, String)>> {
+    let Some(id) = story.cover_media_id else {
+        return Ok(None);
+    };
+    Ok(media::find(conn, id)
+        .await?
+        .map(|found| (found, story.cover_alt.clone().unwrap_or_default())))
 }
 
 /// Where uploads are kept: `data_dir/media/`.

@@ -1,16 +1,18 @@
 //! Uploads over HTTP: an image stored through the API comes back from `/media/…` with the
-//! right type and headers.
+//! right type and headers, and becomes a story's cover with its description.
 
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use kwartier::test_both_backends;
-use kwartier::testing::{TestDb, TestNode};
+use kwartier::testing::{TestDb, TestNode, fetch_activity_json};
 use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 test_both_backends!(
     an_uploaded_image_is_served_back_with_its_real_type,
     what_is_not_an_image_or_too_big_is_refused_and_nothing_else_is_served,
+    a_story_gets_a_cover_only_with_a_description,
 );
 
 fn png(width: u32, height: u32) -> Vec<u8> {
@@ -109,4 +111,67 @@ async fn what_is_not_an_image_or_too_big_is_refused_and_nothing_else_is_served(d
     let media_dir = db.data_dir().join("media");
     let stored = std::fs::read_dir(&media_dir).map_or(0, |d| d.count());
     assert_eq!(stored, 0, "files were written to {}", media_dir.display());
+}
+
+async fn a_story_gets_a_cover_only_with_a_description(db: TestDb) {
+    let node = TestNode::start(&db, "Oss").await;
+    let anna = node.user_with_token("anna").await;
+    anna.create_initiative("moestuin", "Buurtmoestuin").await;
+    let (_, upload) = anna.upload(png(60, 40), "image/png").await;
+    let media_id = upload["id"].as_i64().expect("an id");
+    let story = |cover: Value| json!({"title": "De eerste oogst", "content": "Veertig kilo aardappels.", "cover": cover});
+    let path = "/api/v1/initiatives/moestuin/stories";
+
+    for cover in [
+        json!({"media_id": media_id}),
+        json!({"media_id": media_id, "alt": "  "}),
+    ] {
+        let (status, refused) = anna.post(path, story(cover)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["field"], "cover_alt", "{refused}");
+    }
+    let (status, refused) = anna
+        .post(path, story(json!({"media_id": 999_999, "alt": "Iets"})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["field"], "cover");
+    // Someone outside the initiative uploaded this one: not Anna's to use.
+    let bert = node.user_with_token("bert").await;
+    let (_, bert_upload) = bert.upload(png(30, 30), "image/png").await;
+    let (status, refused) = anna
+        .post(
+            path,
+            story(json!({"media_id": bert_upload["id"], "alt": "Bert"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["field"], "cover");
+
+    let alt = "Twaalf buren rond een kruiwagen vol aardappels";
+    let published = anna
+        .publish("moestuin", story(json!({"media_id": media_id, "alt": alt})))
+        .await;
+    assert_eq!(published["cover"]["media_id"], media_id);
+    assert_eq!(published["cover"]["alt"], alt);
+    assert_eq!(published["cover"]["url"], upload["url"]);
+    assert_eq!(published["cover"]["media_type"], "image/png");
+
+    // Other servers see it as the Article's `image`.
+    let article = fetch_activity_json(published["id"].as_str().unwrap()).await;
+    assert_eq!(article["image"]["type"], "Image");
+    assert_eq!(article["image"]["url"], upload["url"]);
+    assert_eq!(article["image"]["mediaType"], "image/png");
+    assert_eq!(article["image"]["name"], alt);
+
+    // An edit that leaves the cover out keeps it; `null` takes it away.
+    let api_url = published["api_url"].as_str().unwrap();
+    let (status, edited) = anna.patch(api_url, json!({"title": "De oogst"})).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["cover"]["alt"], alt);
+    let (status, edited) = anna.patch(api_url, json!({"cover": null})).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["cover"], Value::Null);
+    let (_, shown) = anna.get(api_url).await;
+    assert_eq!(shown["cover"], Value::Null);
+    assert_eq!(shown["title"], "De oogst");
 }
