@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
-use super::schema::{follow, story};
+use super::schema::{follow, story, story_theme};
 use super::types::DbUrl;
 use crate::error::Result;
 use crate::run;
@@ -282,6 +282,43 @@ pub async fn timeline(
         .select(Story::as_select())
         .load(c)
         .await)?)
+}
+
+/// Which public stories a feed lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedScope {
+    /// Every initiative on this node.
+    Node,
+    /// One initiative (its actor id).
+    Initiative(i64),
+    /// Stories with this theme (its id).
+    Theme(i64),
+}
+
+/// Local public stories that are not deleted, newest first: what feeds list.
+pub async fn public_local(conn: &mut Conn, scope: FeedScope, limit: i64) -> Result<Vec<Story>> {
+    // Built inside `run!`: a boxed query belongs to one backend.
+    Ok(run!(conn, |c| {
+        let mut query = story::table
+            .filter(story::local.eq(true))
+            .filter(story::visibility.eq(Visibility::Public.as_str()))
+            .filter(story::deleted_at.is_null())
+            .order((story::published_at.desc(), story::id.desc()))
+            .limit(limit)
+            .select(Story::as_select())
+            .into_boxed();
+        match scope {
+            FeedScope::Node => {}
+            FeedScope::Initiative(id) => query = query.filter(story::initiative_id.eq(id)),
+            FeedScope::Theme(id) => {
+                let tagged = story_theme::table
+                    .filter(story_theme::theme_id.eq(id))
+                    .select(story_theme::story_id);
+                query = query.filter(story::id.eq_any(tagged));
+            }
+        }
+        query.load(c).await
+    })?)
 }
 
 /// Local stories not deleted, for NodeInfo.

@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages. Dutch first; the web front proper (translations, accessibility,
 //! branding) builds on this.
 
+mod feeds;
 mod home;
 mod media;
 
@@ -12,7 +13,7 @@ use crate::error::Error;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    home::router().merge(media::router())
+    home::router().merge(feeds::router()).merge(media::router())
 }
 
 /// Renders an askama template as an HTML response.

@@ -2,5 +2,6 @@
 //! socket. Each test runs on SQLite and, when `KWARTIER_TEST_POSTGRES_URL` is set, PostgreSQL.
 
 mod cli;
+mod feeds;
 mod http;
 mod media;
