@@ -498,6 +498,26 @@ impl Api {
         (status, json)
     }
 
+    /// Uploads `bytes` to `POST /api/v1/media`, saying they are `content_type`.
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/media", self.base))
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload");
+        let status = response.status();
+        let json = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, json)
+    }
+
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
         self.call(reqwest::Method::GET, path, None).await
     }
@@ -521,6 +541,19 @@ impl Api {
     pub async fn delete(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
         self.call(reqwest::Method::DELETE, path, None).await
     }
+}
+
+/// The ActivityPub JSON at `url`, as another server fetches it (unsigned).
+pub async fn fetch_activity_json(url: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/activity+json")
+        .send()
+        .await
+        .expect("fetch");
+    let status = response.status();
+    assert!(status.is_success(), "{url}: {status}");
+    response.json().await.expect("ActivityPub JSON")
 }
 
 /// Waits until `check` returns `Some`, polling every 50 ms, failing the test with `what` after

@@ -6,6 +6,7 @@ mod follows;
 mod initiatives;
 pub mod json;
 mod me;
+mod media;
 mod notifications;
 pub mod openapi;
 mod stories;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(initiatives::router())
         .merge(follows::router())
         .merge(stories::router())
+        .merge(media::router())
         .merge(openapi::router());
     Router::new().nest("/api/v1", v1)
 }

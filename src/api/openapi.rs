@@ -47,6 +47,7 @@ pub struct ErrorBody {
         super::stories::like,
         super::stories::unlike,
         super::stories::timeline,
+        super::media::upload,
     ),
     modifiers(&BearerAuth)
 )]

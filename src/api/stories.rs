@@ -15,8 +15,10 @@ use crate::db::comment::{self, Comment};
 use crate::db::story::{self, Story, Visibility};
 use crate::db::{Conn, actor, theme};
 use crate::error::{Error, Result};
-use crate::service::story::{self as stories, Draft};
-use crate::service::{appreciation as appreciation_service, comment as comments, initiative};
+use crate::service::story::{self as stories, Cover, Draft};
+use crate::service::{
+    appreciation as appreciation_service, comment as comments, initiative, media,
+};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -45,6 +47,35 @@ pub(super) struct StoryInput {
     visibility: Option<String>,
     language: Option<String>,
     pinned: Option<bool>,
+    cover: Option<CoverInput>,
+}
+
+/// A cover image: an upload (`POST /api/v1/media`) and its description.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CoverInput {
+    media_id: i64,
+    /// What the image shows, for people who cannot see it. Required.
+    alt: Option<String>,
+}
+
+impl From<CoverInput> for Cover {
+    fn from(input: CoverInput) -> Cover {
+        Cover {
+            media_id: input.media_id,
+            // Missing is refused like empty, on the `cover_alt` field.
+            alt: input.alt.unwrap_or_default(),
+        }
+    }
+}
+
+/// `null` and absent told apart: `Some(None)` for `null`.
+fn present<'de, D, T>(deserializer: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A partial edit: what is left out stays as it is.
@@ -58,6 +89,10 @@ pub(super) struct StoryPatch {
     visibility: Option<String>,
     language: Option<String>,
     pinned: Option<bool>,
+    /// A new cover; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<CoverInput>)]
+    cover: Option<Option<CoverInput>>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -97,6 +132,16 @@ pub(super) struct StoryView {
     appreciation: i64,
     published: DateTime<Utc>,
     updated: Option<DateTime<Utc>>,
+    cover: Option<CoverView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct CoverView {
+    media_id: i64,
+    url: String,
+    /// `image/jpeg` or `image/png`.
+    media_type: String,
+    alt: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -125,6 +170,14 @@ fn visibility(value: Option<&str>, default: Visibility) -> Result<Visibility> {
 async fn view(state: &AppState, conn: &mut Conn, found: &Story) -> Result<StoryView> {
     let author = actor::get(conn, found.author_id).await?;
     let group = actor::get(conn, found.initiative_id).await?;
+    let cover = media::cover_of(conn, found)
+        .await?
+        .map(|(cover, alt)| CoverView {
+            media_id: cover.id,
+            url: state.urls.media(&cover.file_name).to_string(),
+            media_type: cover.content_type,
+            alt,
+        });
     Ok(StoryView {
         id: found.ap_id.to_string(),
         url: found.url.clone().unwrap_or_else(|| found.ap_id.to_string()),
@@ -162,6 +215,7 @@ async fn view(state: &AppState, conn: &mut Conn, found: &Story) -> Result<StoryV
         appreciation: appreciation::count(conn, Target::Story(found.id)).await?,
         published: found.published_at.and_utc(),
         updated: found.updated_at.map(|u| u.and_utc()),
+        cover,
     })
 }
 
@@ -204,6 +258,7 @@ pub(super) async fn publish(
         themes: input.themes,
         visibility: visibility(input.visibility.as_deref(), Visibility::Public)?,
         language: input.language,
+        cover: input.cover.map(Cover::from),
     };
     let mut conn = state.db.conn().await?;
     let mut published = stories::publish(&state, &mut conn, &auth.person, &handle, draft).await?;
@@ -258,6 +313,13 @@ pub(super) async fn edit(
         themes,
         visibility: visibility(patch.visibility.as_deref(), current.visibility())?,
         language: patch.language.or_else(|| Some(current.language.clone())),
+        cover: match patch.cover {
+            Some(cover) => cover.map(Cover::from),
+            None => current.cover_media_id.map(|media_id| Cover {
+                media_id,
+                alt: current.cover_alt.clone().unwrap_or_default(),
+            }),
+        },
     };
     let mut edited = stories::edit(&state, &mut conn, &auth.person, id, draft).await?;
     if let Some(pinned) = patch.pinned {

@@ -22,6 +22,7 @@ pub mod follow;
 pub mod inbox;
 pub mod initiative;
 pub mod local_account;
+pub mod media;
 mod migrate;
 pub mod node_settings;
 pub mod notification;

@@ -140,6 +140,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    media (id) {
+        id -> Int8,
+        uploader_id -> Int8,
+        file_name -> Text,
+        content_type -> Text,
+        byte_size -> Int8,
+        width -> Int4,
+        height -> Int4,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     node_settings (id) {
         id -> Int4,
         name -> Text,
@@ -217,6 +230,8 @@ diesel::table! {
         published_at -> Timestamp,
         updated_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        cover_media_id -> Nullable<Int8>,
+        cover_alt -> Nullable<Text>,
     }
 }
 
@@ -256,9 +271,11 @@ diesel::joinable!(comment -> actor (author_id));
 diesel::joinable!(comment -> story (story_id));
 diesel::joinable!(delivery -> outgoing_activity (activity_id));
 diesel::joinable!(local_account -> actor (person_id));
+diesel::joinable!(media -> actor (uploader_id));
 diesel::joinable!(notification -> actor (recipient_id));
 diesel::joinable!(notification -> comment (comment_id));
 diesel::joinable!(outgoing_activity -> actor (actor_id));
+diesel::joinable!(story -> media (cover_media_id));
 diesel::joinable!(story_theme -> story (story_id));
 diesel::joinable!(story_theme -> theme (theme_id));
 diesel::joinable!(web_session -> local_account (account_id));
@@ -274,6 +291,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     initiative,
     initiative_member,
     local_account,
+    media,
     node_settings,
     notification,
     outgoing_activity,

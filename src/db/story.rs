@@ -66,6 +66,10 @@ pub struct Story {
     pub published_at: NaiveDateTime,
     pub updated_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// The cover image (an upload here), if it has one.
+    pub cover_media_id: Option<i64>,
+    /// The cover's alternative text; present whenever the cover is.
+    pub cover_alt: Option<String>,
 }
 
 impl Story {
@@ -79,8 +83,9 @@ impl Story {
     }
 }
 
+/// What an author writes; replaced as a whole on update, so a cover left out is removed.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = story)]
+#[diesel(table_name = story, treat_none_as_null = true)]
 pub struct StoryFields<'a> {
     pub title: &'a str,
     pub summary: &'a str,
@@ -88,6 +93,8 @@ pub struct StoryFields<'a> {
     pub content: &'a str,
     pub language: &'a str,
     pub visibility: &'a str,
+    pub cover_media_id: Option<i64>,
+    pub cover_alt: Option<&'a str>,
 }
 
 /// Inserts a local story; its id becomes part of its ActivityPub id, made by `ap_id_for`.
@@ -278,6 +285,43 @@ pub async fn timeline(
         .await)?)
 }
 
+/// Which public stories a page or feed lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedScope {
+    /// Every initiative on this node.
+    Node,
+    /// One initiative (its actor id).
+    Initiative(i64),
+    /// Stories with this theme (its id).
+    Theme(i64),
+}
+
+/// Local public stories that are not deleted, newest first: what pages and feeds list.
+pub async fn public_local(conn: &mut Conn, scope: FeedScope, limit: i64) -> Result<Vec<Story>> {
+    // Built inside `run!`: a boxed query belongs to one backend.
+    Ok(run!(conn, |c| {
+        let mut query = story::table
+            .filter(story::local.eq(true))
+            .filter(story::visibility.eq(Visibility::Public.as_str()))
+            .filter(story::deleted_at.is_null())
+            .order((story::published_at.desc(), story::id.desc()))
+            .limit(limit)
+            .select(Story::as_select())
+            .into_boxed();
+        match scope {
+            FeedScope::Node => {}
+            FeedScope::Initiative(id) => query = query.filter(story::initiative_id.eq(id)),
+            FeedScope::Theme(id) => {
+                let tagged = story_theme::table
+                    .filter(story_theme::theme_id.eq(id))
+                    .select(story_theme::story_id);
+                query = query.filter(story::id.eq_any(tagged));
+            }
+        }
+        query.load(c).await
+    })?)
+}
+
 /// Local stories not deleted, for NodeInfo.
 pub async fn count_local(conn: &mut Conn) -> Result<i64> {
     Ok(run!(conn, |c| story::table
@@ -285,40 +329,6 @@ pub async fn count_local(conn: &mut Conn) -> Result<i64> {
         .filter(story::deleted_at.is_null())
         .count()
         .get_result(c)
-        .await)?)
-}
-
-/// Public stories published here, newest first: the node's front page and feeds.
-pub async fn latest_public_local(conn: &mut Conn, limit: i64) -> Result<Vec<Story>> {
-    Ok(run!(conn, |c| story::table
-        .filter(story::local.eq(true))
-        .filter(story::visibility.eq(Visibility::Public.as_str()))
-        .filter(story::deleted_at.is_null())
-        .order((story::published_at.desc(), story::id.desc()))
-        .limit(limit)
-        .select(Story::as_select())
-        .load(c)
-        .await)?)
-}
-
-/// Public stories published here with this theme, newest first.
-pub async fn public_local_with_theme(
-    conn: &mut Conn,
-    theme_id: i64,
-    limit: i64,
-) -> Result<Vec<Story>> {
-    let tagged = story_theme::table
-        .filter(story_theme::theme_id.eq(theme_id))
-        .select(story_theme::story_id);
-    Ok(run!(conn, |c| story::table
-        .filter(story::id.eq_any(tagged))
-        .filter(story::local.eq(true))
-        .filter(story::visibility.eq(Visibility::Public.as_str()))
-        .filter(story::deleted_at.is_null())
-        .order((story::published_at.desc(), story::id.desc()))
-        .limit(limit)
-        .select(Story::as_select())
-        .load(c)
         .await)?)
 }
 

@@ -95,6 +95,17 @@ pub async fn for_story(conn: &mut Conn, story_id: i64) -> Result<Vec<Theme>> {
         .await)?)
 }
 
+/// The themes of several stories at once, as `(story id, theme)` pairs ordered by slug.
+pub async fn for_stories(conn: &mut Conn, story_ids: &[i64]) -> Result<Vec<(i64, Theme)>> {
+    Ok(run!(conn, |c| story_theme::table
+        .inner_join(theme::table)
+        .filter(story_theme::story_id.eq_any(story_ids))
+        .order(theme::slug)
+        .select((story_theme::story_id, Theme::as_select()))
+        .load(c)
+        .await)?)
+}
+
 pub async fn find_by_slug(conn: &mut Conn, slug: &str) -> Result<Option<Theme>> {
     let slug = slug.to_lowercase();
     Ok(run!(conn, |c| theme::table

@@ -117,6 +117,17 @@ impl Urls {
         url
     }
 
+    /// An upload: `/media/{file_name}`.
+    pub fn media(&self, file_name: &str) -> Url {
+        self.at(&format!("/media/{file_name}"))
+    }
+
+    /// A feed of the stories shown at `page` (the node's home, an initiative, a theme):
+    /// `{page}/feed.{extension}`.
+    pub fn feed(&self, page: &Url, extension: &str) -> Url {
+        self.collection(page, &format!("feed.{extension}"))
+    }
+
     pub fn api_story(&self, id: i64) -> Url {
         self.at(&format!("/api/v1/stories/{id}"))
     }
@@ -180,6 +191,18 @@ mod tests {
             "https://kwartier.oss.nl/themes/eenzaamheid"
         );
         assert_eq!(urls.authority(), "kwartier.oss.nl");
+        assert_eq!(
+            urls.feed(urls.base(), "rss").as_str(),
+            "https://kwartier.oss.nl/feed.rss"
+        );
+        assert_eq!(
+            urls.feed(&urls.theme("groen"), "atom").as_str(),
+            "https://kwartier.oss.nl/themes/groen/feed.atom"
+        );
+        assert_eq!(
+            urls.feed(&initiative, "rss").as_str(),
+            "https://kwartier.oss.nl/i/moestuin/feed.rss"
+        );
     }
 
     #[test]

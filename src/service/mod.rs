@@ -6,6 +6,7 @@ pub mod comment;
 pub mod follow;
 pub mod handle;
 pub mod initiative;
+pub mod media;
 pub mod mention;
 pub mod node;
 pub mod password;

@@ -1,7 +1,7 @@
 //! Stories: members publish them for their initiative, in Markdown; the author or an owner
 //! edits and deletes them. Visibility decides who sees them and whether they leave the node.
 
-use super::{initiative, text, theme};
+use super::{initiative, media, text, theme};
 use crate::db::actor::{self, Actor};
 use crate::db::initiative::role;
 use crate::db::story::{self, Story, StoryFields, Visibility};
@@ -13,6 +13,8 @@ use crate::state::AppState;
 pub const TITLE_MAX: usize = 200;
 pub const SUMMARY_MAX: usize = 500;
 pub const CONTENT_MAX: usize = 100_000;
+/// Alternative text of a cover image (as much as Mastodon allows for image descriptions).
+pub const COVER_ALT_MAX: usize = 1_500;
 /// Teasers made from the text when no summary is given.
 const TEASER: usize = 280;
 
@@ -28,6 +30,16 @@ pub struct Draft {
     pub visibility: Visibility,
     /// BCP 47 language tag; Dutch when absent.
     pub language: Option<String>,
+    /// A cover image (an upload, see [`super::media`]); `None` for none, also on edits.
+    pub cover: Option<Cover>,
+}
+
+/// A story's cover: an upload and what it shows, for those who cannot see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cover {
+    pub media_id: i64,
+    /// Required: a cover without a description shuts out people who use a screen reader.
+    pub alt: String,
 }
 
 pub async fn publish(
@@ -40,6 +52,9 @@ pub async fn publish(
     let (group, _) = initiative::find(conn, initiative_handle).await?;
     initiative::require_member(conn, &group, author).await?;
     let checked = check(&draft)?;
+    if let Some((media_id, _)) = &checked.cover {
+        media::usable_as_cover(conn, *media_id, author, group.id).await?;
+    }
     let at = now();
     let (group_id, author_id) = (group.id, author.id);
     let urls = state.urls.clone();
@@ -73,6 +88,12 @@ pub async fn edit(
 ) -> Result<Story> {
     let existing = editable(conn, editor, story_id).await?;
     let checked = check(&draft)?;
+    // A cover the story already has stays usable by whoever may edit it.
+    if let Some((media_id, _)) = &checked.cover
+        && existing.cover_media_id != Some(*media_id)
+    {
+        media::usable_as_cover(conn, *media_id, editor, existing.initiative_id).await?;
+    }
     let was = existing.visibility();
     let edited = conn
         .transaction(|conn| {
@@ -203,6 +224,8 @@ struct Checked {
     language: String,
     visibility: Visibility,
     themes: Vec<(String, String)>,
+    /// Upload id and alternative text.
+    cover: Option<(i64, String)>,
 }
 
 impl Checked {
@@ -214,6 +237,8 @@ impl Checked {
             content: &self.content,
             language: &self.language,
             visibility: self.visibility.as_str(),
+            cover_media_id: self.cover.as_ref().map(|(id, _)| *id),
+            cover_alt: self.cover.as_ref().map(|(_, alt)| alt.as_str()),
         }
     }
 }
@@ -264,6 +289,25 @@ fn check(draft: &Draft) -> Result<Checked> {
             "must be a language tag like nl or en",
         ));
     }
+    let cover = match &draft.cover {
+        None => None,
+        Some(cover) => {
+            let alt = cover.alt.trim();
+            if alt.is_empty() {
+                return Err(Error::invalid(
+                    "cover_alt",
+                    "describe the cover image for people who cannot see it",
+                ));
+            }
+            if alt.chars().count() > COVER_ALT_MAX {
+                return Err(Error::invalid(
+                    "cover_alt",
+                    format!("must be at most {COVER_ALT_MAX} characters"),
+                ));
+            }
+            Some((cover.media_id, alt.to_owned()))
+        }
+    };
     Ok(Checked {
         title: title.to_owned(),
         summary,
@@ -272,6 +316,7 @@ fn check(draft: &Draft) -> Result<Checked> {
         language,
         visibility: draft.visibility,
         themes: theme::parse("themes", &draft.themes)?,
+        cover,
     })
 }
 
@@ -287,6 +332,7 @@ mod tests {
             themes: vec!["groen".into()],
             visibility: Visibility::Public,
             language: None,
+            cover: None,
         }
     }
 
@@ -330,5 +376,32 @@ mod tests {
         ] {
             assert!(check(&bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_cover_needs_a_description() {
+        let with = |alt: &str| Draft {
+            cover: Some(Cover {
+                media_id: 3,
+                alt: alt.into(),
+            }),
+            ..draft()
+        };
+        let checked = check(&with("  Twaalf buren rond een kruiwagen aardappels ")).unwrap();
+        let fields = checked.fields();
+        assert_eq!(fields.cover_media_id, Some(3));
+        assert_eq!(
+            fields.cover_alt,
+            Some("Twaalf buren rond een kruiwagen aardappels")
+        );
+        for alt in [String::new(), " \n ".into(), "x".repeat(COVER_ALT_MAX + 1)] {
+            match check(&with(&alt)) {
+                Err(Error::Invalid { field, .. }) => assert_eq!(field, "cover_alt"),
+                other => panic!("{alt:?}: {:?}", other.map(|c| c.cover)),
+            }
+        }
+        let without = check(&draft()).unwrap();
+        assert_eq!(without.fields().cover_media_id, None);
+        assert_eq!(without.fields().cover_alt, None);
     }
 }

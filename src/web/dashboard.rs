@@ -3,20 +3,22 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::cards::display_name;
-use super::form::{CsrfForm, FieldErrors};
+use super::form::{CsrfForm, CsrfMultipart, FieldErrors};
 use super::{Chrome, Page, Visitor};
 use crate::db::initiative;
+use crate::db::media::Media;
 use crate::db::story::Visibility;
 use crate::error::{Error, Result};
 use crate::service::initiative::{self as initiatives, Location, Profile};
-use crate::service::story::{self as stories, Draft};
+use crate::service::media;
+use crate::service::story::{self as stories, Cover, Draft};
 use crate::service::text;
 use crate::state::AppState;
 
@@ -29,7 +31,10 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/dashboard/i/{handle}/stories/new",
-            get(new_story_form).post(create_story),
+            get(new_story_form)
+                .post(create_story)
+                // A cover image and the text around it.
+                .layer(DefaultBodyLimit::max(media::MAX_BYTES + 256 * 1024)),
         )
 }
 
@@ -188,6 +193,12 @@ struct StoryForm {
     themes: String,
     #[serde(default = "default_visibility")]
     visibility: String,
+    /// Describes the cover for people who cannot see it.
+    #[serde(default)]
+    cover_alt: String,
+    /// A cover uploaded with an earlier submission of this form (preview, or a mistake).
+    #[serde(default)]
+    cover_media_id: Option<String>,
     /// Set when the preview button was pressed instead of publish.
     preview: Option<String>,
 }
@@ -204,6 +215,8 @@ impl Default for StoryForm {
             content: String::new(),
             themes: String::new(),
             visibility: default_visibility(),
+            cover_alt: String::new(),
+            cover_media_id: None,
             preview: None,
         }
     }
@@ -216,6 +229,8 @@ struct StoryFormPage {
     initiative_name: String,
     username: String,
     form: StoryForm,
+    /// The cover chosen so far: its id and address.
+    cover: Option<(i64, String)>,
     /// Sanitized HTML of the content, when previewing.
     preview: Option<String>,
     errors: FieldErrors,
@@ -255,9 +270,14 @@ async fn render_story_form(
     uri: &Uri,
     handle: &str,
     form: StoryForm,
-    preview: Option<String>,
+    cover: Option<Media>,
     errors: FieldErrors,
 ) -> Result<Response> {
+    // The preview button renders the text as it will be published.
+    let preview = form
+        .preview
+        .is_some()
+        .then(|| text::markdown_to_html(&form.content));
     let session = visitor.require()?;
     let mut conn = state.db.conn().await?;
     let (group, _) = initiatives::find(&mut conn, handle).await?;
@@ -269,6 +289,7 @@ async fn render_story_form(
         initiative_name: display_name(&group),
         username: group.username,
         form,
+        cover: cover.map(|m| (m.id, state.urls.media(&m.file_name).to_string())),
         preview,
         errors,
     };
@@ -279,19 +300,44 @@ async fn create_story(
     State(state): State<AppState>,
     Path(handle): Path<String>,
     uri: Uri,
-    form: CsrfForm<StoryForm>,
+    form: CsrfMultipart<StoryForm>,
 ) -> Result<Response> {
-    let CsrfForm { visitor, fields } = form;
+    let CsrfMultipart {
+        visitor,
+        mut fields,
+        files,
+    } = form;
     let session = visitor.require()?;
+    let person = &session.auth.person;
     let tr = visitor.tr();
     let mut errors = FieldErrors::default();
     let visibility = Visibility::parse(&fields.visibility);
     if visibility.is_none() {
         errors.add("visibility", tr.t("invalid-visibility"));
     }
+    // A new picture replaces one chosen before; either is kept for the next submission.
+    let mut conn = state.db.conn().await?;
+    let mut cover = None;
+    if let Some((_, bytes)) = files.into_iter().find(|(name, _)| name == "cover") {
+        match media::store(&state, &mut conn, person, bytes).await {
+            Ok(stored) => cover = Some(stored),
+            Err(err) => errors.add("cover", FieldErrors::from_error(err, &tr, "cover")?.first()),
+        }
+    } else if let Some(id) = fields
+        .cover_media_id
+        .as_deref()
+        .and_then(|id| id.parse().ok())
+    {
+        let (group, _) = initiatives::find(&mut conn, &handle).await?;
+        cover = Some(media::usable_as_cover(&mut conn, id, person, group.id).await?);
+    }
+    fields.cover_media_id = cover.as_ref().map(|m| m.id.to_string());
+    if cover.is_some() && fields.cover_alt.trim().is_empty() {
+        errors.add("cover_alt", tr.t("invalid-cover_alt"));
+    }
     if fields.preview.is_some() || !errors.is_empty() {
-        let preview = Some(text::markdown_to_html(&fields.content));
-        return render_story_form(&state, &visitor, &uri, &handle, fields, preview, errors).await;
+        drop(conn);
+        return render_story_form(&state, &visitor, &uri, &handle, fields, cover, errors).await;
     }
     let draft = Draft {
         title: fields.title.trim().to_owned(),
@@ -300,15 +346,18 @@ async fn create_story(
         themes: theme_list(&fields.themes),
         visibility: visibility.unwrap_or(Visibility::Public),
         language: Some(tr.lang.code().to_owned()),
+        cover: cover.as_ref().map(|m| Cover {
+            media_id: m.id,
+            alt: fields.cover_alt.trim().to_owned(),
+        }),
     };
-    let mut conn = state.db.conn().await?;
-    match stories::publish(&state, &mut conn, &session.auth.person, &handle, draft).await {
+    match stories::publish(&state, &mut conn, person, &handle, draft).await {
         Ok(story) => Ok(Redirect::to(&format!("/stories/{}", story.id)).into_response()),
         Err(Error::Forbidden) => Err(Error::Forbidden),
         Err(err) => {
             drop(conn);
             let errors = FieldErrors::from_error(err, &tr, "title")?;
-            render_story_form(&state, &visitor, &uri, &handle, fields, None, errors).await
+            render_story_form(&state, &visitor, &uri, &handle, fields, cover, errors).await
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
+use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::header::ORIGIN;
@@ -44,6 +45,63 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// A submitted `multipart/form-data` form (one with a file field), checked like [`CsrfForm`]:
+/// its text fields in `fields`, its non-empty files by field name in `files`.
+pub struct CsrfMultipart<T> {
+    pub visitor: Visitor,
+    pub fields: T,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfMultipart<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self> {
+        let (mut parts, body) = request.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, state).await?;
+        check_origin(&parts.headers, state)?;
+        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("reading the form: {e}")))?;
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let mut files = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if field.file_name().is_some() {
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                if !bytes.is_empty() {
+                    files.push((name, bytes.to_vec()));
+                }
+            } else {
+                texts.push((name, field.text().await.map_err(multipart_error)?));
+            }
+        }
+        let token = texts
+            .iter()
+            .find(|(name, _)| name == CSRF_FIELD)
+            .map(|(_, value)| value.as_str());
+        visitor.check_csrf(token)?;
+        // The text fields read as the same struct a urlencoded form would fill.
+        let encoded = serde_urlencoded::to_string(&texts)
+            .map_err(|e| Error::BadRequest(format!("the form cannot be read: {e}")))?;
+        let fields = serde_urlencoded::from_str(&encoded)
+            .map_err(|e| Error::BadRequest(format!("the form cannot be read: {e}")))?;
+        Ok(CsrfMultipart {
+            visitor,
+            fields,
+            files,
+        })
+    }
+}
+
+fn multipart_error(err: MultipartError) -> Error {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge(crate::service::media::MAX_BYTES)
+    } else {
+        Error::BadRequest(format!("reading the form: {}", err.body_text()))
+    }
+}
+
 /// Browsers name the page a form came from; another site's is refused.
 pub fn check_origin(headers: &axum::http::HeaderMap, state: &AppState) -> Result<()> {
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
@@ -81,6 +139,11 @@ impl FieldErrors {
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         }
+    }
+
+    /// The first message, for passing one error on to another field.
+    pub fn first(&self) -> String {
+        self.0.values().next().cloned().unwrap_or_default()
     }
 
     /// Field and message, in field order, for the summary above a form.

@@ -8,6 +8,7 @@ use axum::routing::get;
 
 use super::cards::{self, InitiativeCard, StoryCard, ThemeLink};
 use super::{Chrome, Page, Visitor};
+use crate::db::story::FeedScope;
 use crate::db::{initiative, node_settings, story, theme};
 use crate::error::Result;
 use crate::state::AppState;
@@ -31,7 +32,7 @@ async fn home(State(state): State<AppState>, visitor: Visitor, uri: Uri) -> Resu
     let tr = visitor.tr();
     let mut conn = state.db.conn().await?;
     let settings = node_settings::get(&mut conn).await?;
-    let latest = story::latest_public_local(&mut conn, 10).await?;
+    let latest = story::public_local(&mut conn, FeedScope::Node, 10).await?;
     let stories = cards::stories(&mut conn, &tr, latest).await?;
     let themes = cards::theme_links(theme::in_use(&mut conn).await?);
     let initiatives = cards::initiatives(initiative::list_local(&mut conn, None, None, 12).await?);

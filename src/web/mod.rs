@@ -8,11 +8,13 @@ mod cards;
 mod chrome;
 mod dashboard;
 mod errors;
+mod feeds;
 mod form;
 mod home;
 pub mod i18n;
 mod initiative;
 mod limits;
+mod media;
 mod person;
 mod search;
 mod security;
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(theme::router())
         .merge(i18n::router())
+        .merge(feeds::router())
+        .merge(media::router())
 }
 
 /// Renders an askama template as an HTML response.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::cards::{self, InitiativeCard, StoryCard, ThemeLink};
 use super::{Chrome, Page, Visitor};
+use crate::db::story::FeedScope;
 use crate::db::{initiative, story, theme};
 use crate::error::Result;
 use crate::state::AppState;
@@ -69,7 +70,7 @@ async fn search(
             cards::initiatives(initiative::list_local(&mut conn, chosen, text, 50).await?);
         let rows = match (chosen, text) {
             (Some(theme_id), None) => {
-                story::public_local_with_theme(&mut conn, theme_id, 50).await?
+                story::public_local(&mut conn, FeedScope::Theme(theme_id), 50).await?
             }
             (_, Some(text)) => story::search_public_local(&mut conn, text, 50).await?,
             (None, None) => Vec::new(),

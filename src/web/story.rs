@@ -18,7 +18,7 @@ use crate::db::appreciation::{self, Target};
 use crate::db::comment::Comment;
 use crate::db::{actor, comment, theme};
 use crate::error::Result;
-use crate::service::{appreciation as appreciations, comment as comments, story as stories};
+use crate::service::{appreciation as appreciations, comment as comments, media, story as stories};
 use crate::state::AppState;
 
 /// Replies deeper than this are shown at this depth.
@@ -59,6 +59,8 @@ struct StoryPage {
     initiative_href: String,
     date: String,
     iso_date: String,
+    /// The cover's address and description.
+    cover: Option<(String, String)>,
     /// The story's own page when it comes from another server.
     original: Option<String>,
     themes: Vec<ThemeLink>,
@@ -135,6 +137,9 @@ async fn render(
     };
     let count = appreciation::count(&mut conn, Target::Story(found.id)).await?;
     let themes = cards::theme_links(theme::for_story(&mut conn, found.id).await?);
+    let cover = media::cover_of(&mut conn, &found)
+        .await?
+        .map(|(m, alt)| (state.urls.media(&m.file_name).to_string(), alt));
     let status = errors.status();
     let page = StoryPage {
         c: Chrome::new(state, visitor, uri).await?,
@@ -145,6 +150,7 @@ async fn render(
         initiative_href: href_of(found.initiative_id),
         date: tr.date(&found.published_at),
         iso_date: tr.iso(&found.published_at),
+        cover,
         original: (!found.local)
             .then(|| found.url.clone().unwrap_or_else(|| found.ap_id.to_string())),
         title: found.title,

@@ -8,6 +8,7 @@ use axum::routing::get;
 
 use super::cards::{self, InitiativeCard, StoryCard, ThemeLink};
 use super::{Chrome, Page, Visitor};
+use crate::db::story::FeedScope;
 use crate::db::{initiative, story, theme};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -62,7 +63,7 @@ async fn show(
         .ok_or_else(|| Error::NotFound(format!("theme {slug:?}")))?;
     let initiatives =
         cards::initiatives(initiative::list_local(&mut conn, Some(found.id), None, 50).await?);
-    let rows = story::public_local_with_theme(&mut conn, found.id, 20).await?;
+    let rows = story::public_local(&mut conn, FeedScope::Theme(found.id), 20).await?;
     let stories = cards::stories(&mut conn, &tr, rows).await?;
     drop(conn);
     Ok(Page(ThemePage {

@@ -1,8 +1,9 @@
 //! Stories as `Article`: `name` the title, a plain-text `summary` teaser (Mastodon shows only
 //! title, summary and link for articles), sanitized HTML `content` with its Markdown `source`,
 //! `attributedTo` the author, `audience` the initiative (FEP-1b12), themes as `Hashtag`s,
-//! language in `contentMap`, and a `replies` collection. Read back from other Kwartier nodes
-//! (and Lemmy pages) for the people here who follow their initiatives.
+//! language in `contentMap`, a `replies` collection, and the cover as an `Image` in `image`.
+//! Read back from other Kwartier nodes (and Lemmy pages) for the people here who follow their
+//! initiatives.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,8 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
 
 use super::{
-    PUBLIC, Tag, deserialize_loose_url, deserialize_one_or_many, ensure_same_origin, truncate,
+    Image, PUBLIC, Tag, deserialize_image, deserialize_loose_url, deserialize_one_or_many,
+    ensure_same_origin, truncate,
 };
 use crate::db::actor::Actor;
 use crate::db::story::{self, Story, StoryFields, Visibility};
@@ -25,7 +27,7 @@ use crate::db::{Conn, ScopedFutureExt, actor, inbox as seen, theme};
 use crate::error::Result;
 use crate::federation::client::check_remote;
 use crate::federation::inbox;
-use crate::service::{text, theme as theme_names};
+use crate::service::{media, text, theme as theme_names};
 use crate::state::AppState;
 
 /// Object types read as stories.
@@ -101,6 +103,13 @@ pub struct ArticleJson {
     pub replies: Option<Url>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub sensitive: bool,
+    /// The cover, `name` its description (Lemmy's thumbnail, WordPress's featured image).
+    #[serde(
+        default,
+        deserialize_with = "deserialize_image",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image: Option<Image>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -173,6 +182,14 @@ pub async fn to_json(state: &AppState, conn: &mut Conn, story: &Story) -> Result
     let themes = theme::for_story(conn, story.id).await?;
     let (to, cc) = addressing(state, story, &initiative);
     let summary = text::escape(&story.summary);
+    let image = media::cover_of(conn, story)
+        .await?
+        .map(|(cover, alt)| Image {
+            kind: "Image".into(),
+            url: state.urls.media(&cover.file_name),
+            media_type: Some(cover.content_type),
+            name: Some(alt),
+        });
     Ok(ArticleJson {
         kind: "Article".into(),
         id: story.ap_id.0.clone(),
@@ -201,6 +218,7 @@ pub async fn to_json(state: &AppState, conn: &mut Conn, story: &Story) -> Result
         )])),
         replies: Some(state.urls.replies(&story.ap_id)),
         sensitive: false,
+        image,
     })
 }
 
@@ -270,6 +288,9 @@ pub async fn store_remote(
                 content: &content,
                 language: &language,
                 visibility: visibility.as_str(),
+                // Covers are uploads here; other servers' images are not copied.
+                cover_media_id: None,
+                cover_alt: None,
             };
             let stored = match story::find_by_ap_id(conn, &ap_id).await? {
                 Some(existing)

@@ -141,6 +141,44 @@ impl Browser {
         self.read(response).await
     }
 
+    /// Sends a form with a file field (`multipart/form-data`), with the token of the last page.
+    /// `file` is `(field, file name, bytes)`; `None` sends the field empty, as browsers do.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Page {
+        let token = self
+            .csrf
+            .clone()
+            .expect("a page with a form was loaded first");
+        let mut form = reqwest::multipart::Form::new().text("csrf", token);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        form = match file {
+            Some((name, file_name, bytes)) => form.part(
+                name.to_owned(),
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            ),
+            None => form.part(
+                "cover",
+                reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
+            ),
+        };
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .header("accept-language", self.lang)
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST");
+        self.read(response).await
+    }
+
     /// Logs in through the form; panics unless it works.
     pub async fn log_in(&mut self, username: &str, password: &str) {
         self.get("/login").await;

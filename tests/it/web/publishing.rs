@@ -70,46 +70,52 @@ async fn an_initiative_and_its_story_made_in_the_browser_show_everywhere(db: Tes
     ];
     let mut preview = story.to_vec();
     preview.push(("preview", "1"));
-    let shown = browser
-        .post("/dashboard/i/dewilg/stories/new", &preview)
-        .await;
-    assert_eq!(shown.status, StatusCode::OK);
+    let new_story = "/dashboard/i/dewilg/stories/new";
+    let shown = browser.post_multipart(new_story, &preview, None).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.html);
     assert_eq!(shown.text(".preview strong"), "tomaten");
-    assert_eq!(
-        shown.attr("#title", "value").as_deref(),
-        Some("Eerste oogst")
-    );
-    assert_eq!(
-        shown.attr("#visibility-public", "checked").as_deref(),
-        Some("")
-    );
+    let title = shown.attr("#title", "value");
+    assert_eq!(title.as_deref(), Some("Eerste oogst"));
+    let public = shown.attr("#visibility-public", "checked");
+    assert_eq!(public.as_deref(), Some(""));
+    let home = browser.get("/").await;
     assert!(
-        browser
-            .get("/")
-            .await
-            .text("main")
-            .contains("nog geen verhalen"),
+        home.text("main").contains("nog geen verhalen"),
         "a preview publishes nothing"
     );
 
-    browser.get("/dashboard/i/dewilg/stories/new").await;
-    let untitled = browser
-        .post(
-            "/dashboard/i/dewilg/stories/new",
-            &[
-                ("title", ""),
-                ("content", "Tekst"),
-                ("visibility", "public"),
-            ],
-        )
-        .await;
+    browser.get(new_story).await;
+    let untitled = [
+        ("title", ""),
+        ("content", "Tekst"),
+        ("visibility", "public"),
+    ];
+    let untitled = browser.post_multipart(new_story, &untitled, None).await;
     assert_eq!(untitled.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(untitled.field_error("title").contains("titel"));
     assert_eq!(untitled.text("#content"), "Tekst");
 
-    let published = browser
-        .post("/dashboard/i/dewilg/stories/new", &story)
-        .await;
+    // A cover needs a description; the picture is kept while the rest is put right.
+    let text_file = Some(("cover", "oogst.png", b"not a picture at all".to_vec()));
+    let not_a_picture = browser.post_multipart(new_story, &story, text_file).await;
+    assert_eq!(not_a_picture.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = not_a_picture.field_error("cover");
+    assert!(message.contains("JPEG"), "{message}");
+    let picture = Some(("cover", "oogst.jpg", png(40, 30)));
+    let undescribed = browser.post_multipart(new_story, &story, picture).await;
+    assert_eq!(undescribed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(undescribed.field_error("cover_alt").contains("Beschrijf"));
+    let kept = undescribed
+        .attr("input[name=cover_media_id]", "value")
+        .expect("the picture is kept");
+    assert!(undescribed.attr(".cover-preview", "src").is_some());
+    let title = undescribed.attr("#title", "value");
+    assert_eq!(title.as_deref(), Some("Eerste oogst"));
+
+    let mut described = story.to_vec();
+    described.push(("cover_media_id", &kept));
+    described.push(("cover_alt", "Een mand vol tomaten"));
+    let published = browser.post_multipart(new_story, &described, None).await;
     assert_eq!(
         published.status,
         StatusCode::SEE_OTHER,
@@ -120,6 +126,14 @@ async fn an_initiative_and_its_story_made_in_the_browser_show_everywhere(db: Tes
     let shown = browser.get(&story_path).await;
     assert_eq!(shown.text("h1"), "Eerste oogst");
     assert_eq!(shown.text(".prose strong"), "tomaten");
+    assert_eq!(
+        shown.attr(".story__cover img", "alt").as_deref(),
+        Some("Een mand vol tomaten")
+    );
+    let cover = shown.attr(".story__cover img", "src").expect("cover");
+    let image = reqwest::get(&cover).await.expect("cover");
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/png");
 
     let mut visitor = Browser::new(&node.url(""), "nl");
     let home = visitor.get("/").await;
@@ -225,4 +239,14 @@ async fn comments_and_appreciation_on_the_story_page(db: TestDb) {
             .text(".profile__handle")
             .contains("0 volgers")
     );
+}
+
+/// A PNG of `width` × `height` pixels.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_pixel(width, height, image::Rgb([200, 40, 40]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("encode PNG");
+    bytes.into_inner()
 }

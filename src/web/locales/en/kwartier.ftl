@@ -14,6 +14,9 @@ footer-feed = News as a feed (Atom)
 footer-api = API for developers
 optional = optional
 
+feed-node = Stories of initiatives on { $node }
+feed-theme = Stories on #{ $theme } of initiatives on { $node }
+
 home-title = Welcome
 home-intro = Citizen initiatives share their stories here. They ask for support and offer help. Together we make the neighbourhood stronger.
 home-follow-hint = Do you have an account on Mastodon or another fediverse service? Then you can follow every initiative here. Search for @name@{ $domain }.
@@ -141,6 +144,15 @@ story-preview = Preview
 story-preview-button = Preview
 story-publish-button = Publish
 field-title = Title
+cover-legend = Cover picture
+cover-chosen = Chosen picture:
+field-cover = Choose a picture
+field-cover-other = Choose another picture
+field-cover-hint = A JPEG, PNG, WebP or GIF file of at most 8 MB. We remove location data from the picture.
+field-cover_alt = Description of the picture
+field-cover_alt-hint = Required if you choose a picture. Describe what it shows, for people who cannot see it.
+invalid-cover = Choose a JPEG, PNG, WebP or GIF picture of at most 8 MB.
+invalid-cover_alt = Describe what the picture shows.
 field-visibility = Who may see this?
 visibility-public = Everyone
 visibility-public-hint = Also people on other servers, such as Mastodon.

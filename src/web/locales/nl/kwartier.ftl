@@ -14,6 +14,9 @@ footer-feed = Nieuws als feed (Atom)
 footer-api = API voor ontwikkelaars
 optional = niet verplicht
 
+feed-node = Verhalen van initiatieven op { $node }
+feed-theme = Verhalen over #{ $theme } van initiatieven op { $node }
+
 home-title = Welkom
 home-intro = Op deze plek delen bewonersinitiatieven hun verhalen. Ze vragen om steun en bieden hulp aan. Samen maken we de buurt sterker.
 home-follow-hint = Heeft u een account op Mastodon of een andere fediverse-dienst? Dan kunt u elk initiatief hier volgen. Zoek dan op @naam@{ $domain }.
@@ -141,6 +144,15 @@ story-preview = Voorbeeld
 story-preview-button = Voorbeeld bekijken
 story-publish-button = Publiceren
 field-title = Titel
+cover-legend = Omslagfoto
+cover-chosen = Gekozen foto:
+field-cover = Foto kiezen
+field-cover-other = Andere foto kiezen
+field-cover-hint = Een JPEG-, PNG-, WebP- of GIF-bestand van hoogstens 8 MB. Locatiegegevens in de foto halen we eruit.
+field-cover_alt = Beschrijving van de foto
+field-cover_alt-hint = Verplicht als u een foto kiest. Beschrijf wat erop staat, voor mensen die de foto niet kunnen zien.
+invalid-cover = Kies een JPEG-, PNG-, WebP- of GIF-foto van hoogstens 8 MB.
+invalid-cover_alt = Beschrijf wat er op de foto staat.
 field-visibility = Wie mag dit zien?
 visibility-public = Iedereen
 visibility-public-hint = Ook mensen op andere servers, zoals Mastodon.
