@@ -69,6 +69,11 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
         ("new-initiative", "/dashboard/initiatives/new".into()),
         ("new-story", "/dashboard/i/moestuin/stories/new".into()),
         ("password", "/account/password".into()),
+        ("embed-theme", "/embed/themes/groen".into()),
+        (
+            "embed-neighbourhood",
+            "/embed/neighbourhoods/De%20Kolk".into(),
+        ),
     ]
 }
 

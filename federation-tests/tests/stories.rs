@@ -193,6 +193,18 @@ async fn a_story_lives_and_dies_across_three_nodes(db: TestDb) {
     let (status, served) = fetch_json(comment["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(served["inReplyTo"], story_id);
+    // People reading the story on Oss's web page see the reply from Heeten, by its author.
+    let page = reqwest::Client::new()
+        .get(story_id.clone())
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<strong>pompoensoep</strong>"), "{html}");
+    assert!(html.contains(&format!("href=\"{}\"", heeten.url("/u/bert"))), "{html}");
+    assert!(html.contains("1 reactie"), "{html}");
 
     // Anna answers bert's comment; the answer threads under it on Heeten too.
     let bert_comment_on_oss = thread[0]["comment_id"].as_i64().unwrap();

@@ -196,3 +196,17 @@ pub async fn of_member(conn: &mut Conn, person_id: i64) -> Result<Vec<(Actor, St
         .load(c)
         .await)?)
 }
+
+/// Local initiatives in the neighbourhood with this name (ignoring case), by name.
+pub async fn in_neighbourhood(conn: &mut Conn, name: &str) -> Result<Vec<(Actor, Initiative)>> {
+    let name = name.trim().to_lowercase();
+    Ok(run!(conn, |c| initiative::table
+        .inner_join(actor::table.on(actor::id.eq(initiative::actor_id)))
+        .filter(actor::local.eq(true))
+        .filter(actor::deleted_at.is_null())
+        .filter(lower(initiative::neighbourhood.assume_not_null()).eq(&name))
+        .order(actor::username)
+        .select((Actor::as_select(), Initiative::as_select()))
+        .load(c)
+        .await)?)
+}

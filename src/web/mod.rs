@@ -7,6 +7,7 @@ mod assets;
 mod cards;
 mod chrome;
 mod dashboard;
+mod embed;
 mod errors;
 mod feeds;
 mod form;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(theme::router())
         .merge(i18n::router())
         .merge(feeds::router())
+        .merge(embed::router())
         .merge(media::router())
 }
 

@@ -1,7 +1,7 @@
 // Owns: the keyboard-only walk of issue 4: sign up, create an initiative, publish a story with a
-// cover image, see it on the home page; no mouse anywhere. Fields and buttons are found by their
-// Dutch accessible names, as a screen reader user hears them. Each page on the way gets the same
-// checks as every other page (`check`).
+// cover image, see it on the home page and in the initiative's RSS feed; no mouse anywhere.
+// Fields and buttons are found by their Dutch accessible names, as a screen reader user hears
+// them. Each page on the way gets the same checks as every other page (`check`).
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,4 +46,12 @@ export async function run({ page, base, artifacts, check }) {
 
   await check('home-with-story', await page.goto(new URL('/', base).href));
   await tabTo(page, story, { role: 'link' });
+
+  // The initiative's RSS feed lists the story too.
+  const feed = await page.request.get(new URL('/i/buurttuin/feed.rss', base).href);
+  if (!feed.ok()) throw new Error(`the initiative's RSS feed answered ${feed.status()}`);
+  const xml = await feed.text();
+  if (!xml.includes(`<title>${story}</title>`)) {
+    throw new Error(`the initiative's RSS feed does not list "${story}":\n${xml}`);
+  }
 }

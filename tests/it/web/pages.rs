@@ -14,6 +14,7 @@ test_both_backends!(
     every_page_carries_the_security_headers,
     browsers_get_error_pages_in_their_language_and_apis_json,
     remote_follow_sends_people_to_their_own_server,
+    municipal_sites_may_frame_the_lists_of_a_theme_or_neighbourhood,
 );
 
 async fn the_language_comes_from_the_switch_then_the_browser(db: TestDb) {
@@ -176,4 +177,48 @@ async fn remote_follow_sends_people_to_their_own_server(db: TestDb) {
         .post("/i/moestuin/remote-follow", &[("account", &account)])
         .await;
     assert_eq!(gone.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn municipal_sites_may_frame_the_lists_of_a_theme_or_neighbourhood(db: TestDb) {
+    let node = TestNode::start(&db, "Oss").await;
+    let api = node.user_with_token("anna").await;
+    let (status, body) = api
+        .post(
+            "/api/v1/initiatives",
+            json!({"handle": "dewilg", "name": "De Wilg", "themes": ["groen"],
+                   "neighbourhood": "Oss-Oost"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    api.create_initiative("elders", "Elders").await;
+
+    let mut browser = Browser::new(&node.url(""), "nl");
+    for path in [
+        "/embed/themes/groen",
+        "/embed/neighbourhoods/oss-oost?lang=en",
+    ] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors *"), "{path}: {csp}");
+        assert!(!page.headers.contains_key("x-frame-options"), "{path}");
+        assert_eq!(page.texts(".card__title"), ["De Wilg"], "{path}");
+        let link = page.attr(".card__title a", "href").unwrap();
+        assert_eq!(link, node.url("/i/dewilg"));
+        assert_eq!(
+            page.attr(".card__title a", "target").as_deref(),
+            Some("_top")
+        );
+    }
+    let english = browser.get("/embed/neighbourhoods/oss-oost?lang=en").await;
+    assert_eq!(english.attr("html", "lang").as_deref(), Some("en"));
+    assert_eq!(english.text("h1"), "Initiatives in Oss-Oost");
+    let empty = browser.get("/embed/neighbourhoods/nergens").await;
+    assert!(empty.text("main").contains("nog geen initiatieven"));
+    assert_eq!(
+        browser.get("/embed/themes/onbekend").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Every other page still refuses to be framed.
+    assert_eq!(browser.get("/").await.headers["x-frame-options"], "DENY");
 }

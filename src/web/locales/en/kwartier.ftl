@@ -17,6 +17,9 @@ optional = optional
 feed-node = Stories of initiatives on { $node }
 feed-theme = Stories on #{ $theme } of initiatives on { $node }
 
+embed-theme = Initiatives on { $theme }
+embed-neighbourhood = Initiatives in { $neighbourhood }
+
 home-title = Welcome
 home-intro = Citizen initiatives share their stories here. They ask for support and offer help. Together we make the neighbourhood stronger.
 home-follow-hint = Do you have an account on Mastodon or another fediverse service? Then you can follow every initiative here. Search for @name@{ $domain }.

@@ -17,6 +17,9 @@ optional = niet verplicht
 feed-node = Verhalen van initiatieven op { $node }
 feed-theme = Verhalen over #{ $theme } van initiatieven op { $node }
 
+embed-theme = Initiatieven over { $theme }
+embed-neighbourhood = Initiatieven in { $neighbourhood }
+
 home-title = Welkom
 home-intro = Op deze plek delen bewonersinitiatieven hun verhalen. Ze vragen om steun en bieden hulp aan. Samen maken we de buurt sterker.
 home-follow-hint = Heeft u een account op Mastodon of een andere fediverse-dienst? Dan kunt u elk initiatief hier volgen. Zoek dan op @naam@{ $domain }.
