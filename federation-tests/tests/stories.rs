@@ -203,7 +203,10 @@ async fn a_story_lives_and_dies_across_three_nodes(db: TestDb) {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("<strong>pompoensoep</strong>"), "{html}");
-    assert!(html.contains(&format!("href=\"{}\"", heeten.url("/u/bert"))), "{html}");
+    assert!(
+        html.contains(&format!("href=\"{}\"", heeten.url("/u/bert"))),
+        "{html}"
+    );
     assert!(html.contains("1 reactie"), "{html}");
 
     // Anna answers bert's comment; the answer threads under it on Heeten too.
