@@ -52,6 +52,13 @@ struct Seeded {
     story_path: String,
 }
 
+impl Seeded {
+    /// The story's number: the last segment of its path.
+    fn story_id(&self) -> &str {
+        self.story_path.rsplit('/').next().unwrap_or_default()
+    }
+}
+
 /// Every page type, as `(name, path)`; the name is the screenshot's. Pages for people who
 /// are logged in send visitors to the login page, which is then what gets checked.
 fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
@@ -73,6 +80,16 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
         (
             "embed-neighbourhood",
             "/embed/neighbourhoods/De%20Kolk".into(),
+        ),
+        ("edit-initiative", "/dashboard/i/moestuin/edit".into()),
+        ("members", "/dashboard/i/moestuin/members".into()),
+        (
+            "edit-story",
+            format!("/dashboard/stories/{}/edit", seeded.story_id()),
+        ),
+        (
+            "delete-story",
+            format!("/dashboard/stories/{}/delete", seeded.story_id()),
         ),
     ]
 }

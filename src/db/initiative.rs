@@ -108,6 +108,35 @@ pub async fn add_member(
     Ok(())
 }
 
+/// Takes a person out of the initiative; whether they were a member.
+pub async fn remove_member(conn: &mut Conn, initiative_id: i64, person_id: i64) -> Result<bool> {
+    let removed = run!(conn, |c| diesel::delete(
+        initiative_member::table.find((initiative_id, person_id))
+    )
+    .execute(c)
+    .await)?;
+    Ok(removed > 0)
+}
+
+/// Makes a member the initiative's contact person.
+pub async fn set_contact(
+    conn: &mut Conn,
+    initiative_id: i64,
+    person_id: i64,
+    at: NaiveDateTime,
+) -> Result<()> {
+    run!(conn, |c| diesel::update(
+        initiative::table.find(initiative_id)
+    )
+    .set((
+        initiative::contact_person_id.eq(person_id),
+        initiative::updated_at.eq(at),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 /// The person's role in the initiative, if they are a member.
 pub async fn role_of(
     conn: &mut Conn,

@@ -57,6 +57,15 @@ pub async fn require_member(conn: &mut Conn, group: &Actor, person: &Actor) -> R
         .ok_or(Error::Forbidden)
 }
 
+/// [`Error::Forbidden`] unless the person is one of the initiative's owners.
+pub async fn require_owner(conn: &mut Conn, group: &Actor, person: &Actor) -> Result<()> {
+    if require_member(conn, group, person).await? == role::OWNER {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 pub async fn create(
     state: &AppState,
     conn: &mut Conn,
@@ -135,14 +144,7 @@ pub async fn update(
     let checked = check(&profile)?;
     let contact_id = match contact {
         Some(username) => {
-            let person = actor::find_local_of_type(conn, username, kind::PERSON)
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "contact",
-                        format!("no person named {username:?} on this node"),
-                    )
-                })?;
+            let person = local_person(conn, "contact", username).await?;
             if initiative::role_of(conn, group.id, person.id)
                 .await?
                 .is_none()
@@ -200,21 +202,96 @@ pub async fn add_member(
     member_role: &str,
 ) -> Result<()> {
     let (group, _) = find(conn, handle_name).await?;
-    if require_member(conn, &group, owner).await? != role::OWNER {
-        return Err(Error::Forbidden);
-    }
+    require_owner(conn, &group, owner).await?;
     if ![role::OWNER, role::MEMBER].contains(&member_role) {
         return Err(Error::invalid("role", "must be owner or member"));
     }
-    let person = actor::find_local_of_type(conn, username, kind::PERSON)
-        .await?
-        .ok_or_else(|| {
-            Error::invalid(
-                "username",
-                format!("no person named {username:?} on this node"),
-            )
-        })?;
+    let person = local_person(conn, "username", username).await?;
     initiative::add_member(conn, group.id, person.id, member_role, now()).await
+}
+
+/// An owner takes a member out of the initiative. The contact person stays until another is
+/// chosen, and the last owner stays: an initiative always has someone to manage it.
+pub async fn remove_member(
+    conn: &mut Conn,
+    owner: &Actor,
+    handle_name: &str,
+    username: &str,
+) -> Result<()> {
+    let (group, details) = find(conn, handle_name).await?;
+    require_owner(conn, &group, owner).await?;
+    let person = local_person(conn, "username", username).await?;
+    let Some(their_role) = initiative::role_of(conn, group.id, person.id).await? else {
+        return Err(Error::invalid(
+            "username",
+            format!("{username} is not a member of this initiative"),
+        ));
+    };
+    if person.id == details.contact_person_id {
+        return Err(Error::invalid(
+            "remove_contact",
+            "choose another contact person first",
+        ));
+    }
+    if their_role == role::OWNER {
+        let members = initiative::members(conn, group.id).await?;
+        if members.iter().filter(|(_, r)| r == role::OWNER).count() <= 1 {
+            return Err(Error::invalid(
+                "remove_last_owner",
+                "an initiative keeps at least one owner",
+            ));
+        }
+    }
+    initiative::remove_member(conn, group.id, person.id).await?;
+    Ok(())
+}
+
+/// An owner chooses the contact person: a local person who is a member. Followers get an
+/// `Update`, as the contact person leads the initiative's moderators.
+pub async fn set_contact(
+    state: &AppState,
+    conn: &mut Conn,
+    owner: &Actor,
+    handle_name: &str,
+    username: &str,
+) -> Result<()> {
+    let (group, _) = find(conn, handle_name).await?;
+    require_owner(conn, &group, owner).await?;
+    let person = local_person(conn, "contact", username).await?;
+    if initiative::role_of(conn, group.id, person.id)
+        .await?
+        .is_none()
+    {
+        return Err(Error::invalid(
+            "contact",
+            format!("{username} is not a member of this initiative"),
+        ));
+    }
+    let group_id = group.id;
+    conn.transaction(|conn| {
+        async move {
+            initiative::set_contact(conn, group_id, person.id, now()).await?;
+            events::emit(
+                state,
+                conn,
+                Event::InitiativeUpdated {
+                    initiative_id: group_id,
+                },
+            )
+            .await
+        }
+        .scope_boxed()
+    })
+    .await?;
+    state.deliveries.wake();
+    Ok(())
+}
+
+/// The local person with this username, or a broken rule about `field`.
+async fn local_person(conn: &mut Conn, field: &'static str, username: &str) -> Result<Actor> {
+    actor::find_local_of_type(conn, username, kind::PERSON)
+        .await?
+        .ok_or_else(|| Error::invalid(field, format!("no person named {username:?} on this node")))
 }
 
 /// A profile that passed the checks, in stored form.

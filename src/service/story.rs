@@ -193,7 +193,7 @@ pub async fn may_see_followers_only(
 }
 
 /// A local story that `editor` may change: its author's, or any in an initiative they own.
-async fn editable(conn: &mut Conn, editor: &Actor, story_id: i64) -> Result<Story> {
+pub async fn editable(conn: &mut Conn, editor: &Actor, story_id: i64) -> Result<Story> {
     let found = story::get(conn, story_id)
         .await
         .map_err(|_| Error::NotFound(format!("story {story_id}")))?;

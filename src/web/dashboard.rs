@@ -1,5 +1,6 @@
 //! The dashboard of a logged-in person: their initiatives, starting a new one, and writing a
-//! story for one (Markdown, with a preview that needs no JavaScript).
+//! story for one (Markdown, with a preview that needs no JavaScript). Both forms serve for
+//! editing too, in [`super::manage`].
 
 use askama::Template;
 use axum::Router;
@@ -11,7 +12,10 @@ use serde::Deserialize;
 
 use super::cards::display_name;
 use super::form::{CsrfForm, CsrfMultipart, FieldErrors};
+use super::i18n::Tr;
 use super::{Chrome, Page, Visitor};
+use crate::db::Conn;
+use crate::db::actor::Actor;
 use crate::db::initiative;
 use crate::db::media::Media;
 use crate::db::story::Visibility;
@@ -42,6 +46,7 @@ struct MyInitiative {
     username: String,
     name: String,
     role: String,
+    owner: bool,
 }
 
 #[derive(Template)]
@@ -65,6 +70,7 @@ async fn overview(
         .map(|(group, role)| MyInitiative {
             name: display_name(&group),
             username: group.username,
+            owner: role == initiative::role::OWNER,
             role: tr.t(&format!("role-{role}")),
         })
         .collect();
@@ -76,21 +82,40 @@ async fn overview(
 }
 
 #[derive(Deserialize, Default)]
-struct InitiativeForm {
+pub(super) struct InitiativeForm {
     #[serde(default)]
-    handle: String,
+    pub handle: String,
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    summary: String,
+    pub summary: String,
     #[serde(default)]
-    themes: String,
+    pub themes: String,
     #[serde(default)]
-    neighbourhood: String,
+    pub neighbourhood: String,
     #[serde(default)]
-    location: String,
+    pub location: String,
     #[serde(default)]
-    website: String,
+    pub website: String,
+}
+
+impl InitiativeForm {
+    /// The profile as the form gives it (the handle aside).
+    pub fn profile(&self) -> Profile {
+        Profile {
+            name: self.name.trim().to_owned(),
+            summary: given(&self.summary),
+            themes: theme_list(&self.themes),
+            website: given(&self.website),
+            neighbourhood: given(&self.neighbourhood),
+            location: given(&self.location).map(|name| Location {
+                name,
+                latitude: None,
+                longitude: None,
+            }),
+            ..Profile::default()
+        }
+    }
 }
 
 #[derive(Template)]
@@ -99,6 +124,8 @@ struct InitiativeFormPage {
     c: Chrome,
     form: InitiativeForm,
     errors: FieldErrors,
+    /// The handle of the initiative being edited; `None` for a new one.
+    editing: Option<String>,
 }
 
 async fn new_initiative_form(
@@ -107,20 +134,16 @@ async fn new_initiative_form(
     uri: Uri,
 ) -> Result<Response> {
     visitor.require()?;
-    render_initiative_form(
-        &state,
-        &visitor,
-        &uri,
-        InitiativeForm::default(),
-        FieldErrors::default(),
-    )
-    .await
+    let form = InitiativeForm::default();
+    render_initiative_form(&state, &visitor, &uri, None, form, FieldErrors::default()).await
 }
 
-async fn render_initiative_form(
+/// The initiative form; `editing` names the initiative when it is not a new one.
+pub(super) async fn render_initiative_form(
     state: &AppState,
     visitor: &Visitor,
     uri: &Uri,
+    editing: Option<String>,
     form: InitiativeForm,
     errors: FieldErrors,
 ) -> Result<Response> {
@@ -129,6 +152,7 @@ async fn render_initiative_form(
         c: Chrome::new(state, visitor, uri).await?,
         form,
         errors,
+        editing,
     };
     Ok((status, Page(page)).into_response())
 }
@@ -157,50 +181,40 @@ async fn create_initiative(
     let session = visitor.require()?;
     let tr = visitor.tr();
     let handle = fields.handle.trim().to_lowercase();
-    let profile = Profile {
-        name: fields.name.trim().to_owned(),
-        summary: given(&fields.summary),
-        themes: theme_list(&fields.themes),
-        website: given(&fields.website),
-        neighbourhood: given(&fields.neighbourhood),
-        location: given(&fields.location).map(|name| Location {
-            name,
-            latitude: None,
-            longitude: None,
-        }),
-        ..Profile::default()
-    };
+    let profile = fields.profile();
     let mut conn = state.db.conn().await?;
     match initiatives::create(&state, &mut conn, &session.auth.person, &handle, profile).await {
         Ok(group) => Ok(Redirect::to(&format!("/i/{}", group.username)).into_response()),
         Err(err) => {
             drop(conn);
             let errors = FieldErrors::from_error(err, &tr, "handle")?;
-            render_initiative_form(&state, &visitor, &uri, fields, errors).await
+            render_initiative_form(&state, &visitor, &uri, None, fields, errors).await
         }
     }
 }
 
 #[derive(Deserialize)]
-struct StoryForm {
+pub(super) struct StoryForm {
     #[serde(default)]
-    title: String,
+    pub title: String,
     #[serde(default)]
-    summary: String,
+    pub summary: String,
     #[serde(default)]
-    content: String,
+    pub content: String,
     #[serde(default)]
-    themes: String,
+    pub themes: String,
     #[serde(default = "default_visibility")]
-    visibility: String,
+    pub visibility: String,
     /// Describes the cover for people who cannot see it.
     #[serde(default)]
-    cover_alt: String,
+    pub cover_alt: String,
     /// A cover uploaded with an earlier submission of this form (preview, or a mistake).
     #[serde(default)]
-    cover_media_id: Option<String>,
+    pub cover_media_id: Option<String>,
     /// Set when the preview button was pressed instead of publish.
-    preview: Option<String>,
+    pub preview: Option<String>,
+    /// Set to take the cover away (when editing).
+    pub remove_cover: Option<String>,
 }
 
 fn default_visibility() -> String {
@@ -218,6 +232,7 @@ impl Default for StoryForm {
             cover_alt: String::new(),
             cover_media_id: None,
             preview: None,
+            remove_cover: None,
         }
     }
 }
@@ -228,6 +243,8 @@ struct StoryFormPage {
     c: Chrome,
     initiative_name: String,
     username: String,
+    /// The story being edited; `None` for a new one.
+    editing: Option<i64>,
     form: StoryForm,
     /// The cover chosen so far: its id and address.
     cover: Option<(i64, String)>,
@@ -252,23 +269,25 @@ async fn new_story_form(
     visitor: Visitor,
     uri: Uri,
 ) -> Result<Response> {
-    render_story_form(
-        &state,
-        &visitor,
-        &uri,
-        &handle,
-        StoryForm::default(),
-        None,
-        FieldErrors::default(),
-    )
-    .await
+    let session = visitor.require()?;
+    let mut conn = state.db.conn().await?;
+    let (group, _) = initiatives::find(&mut conn, &handle).await?;
+    initiatives::require_member(&mut conn, &group, &session.auth.person).await?;
+    drop(conn);
+    let form = StoryForm::default();
+    let none = FieldErrors::default();
+    render_story_form(&state, &visitor, &uri, &group, None, form, None, none).await
 }
 
-async fn render_story_form(
+/// The story form for `group`; `editing` names the story when it is not a new one. Callers
+/// check that the visitor may write it.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn render_story_form(
     state: &AppState,
     visitor: &Visitor,
     uri: &Uri,
-    handle: &str,
+    group: &Actor,
+    editing: Option<i64>,
     form: StoryForm,
     cover: Option<Media>,
     errors: FieldErrors,
@@ -278,16 +297,12 @@ async fn render_story_form(
         .preview
         .is_some()
         .then(|| text::markdown_to_html(&form.content));
-    let session = visitor.require()?;
-    let mut conn = state.db.conn().await?;
-    let (group, _) = initiatives::find(&mut conn, handle).await?;
-    initiatives::require_member(&mut conn, &group, &session.auth.person).await?;
-    drop(conn);
     let status = errors.status();
     let page = StoryFormPage {
         c: Chrome::new(state, visitor, uri).await?,
-        initiative_name: display_name(&group),
-        username: group.username,
+        initiative_name: display_name(group),
+        username: group.username.clone(),
+        editing,
         form,
         cover: cover.map(|m| (m.id, state.urls.media(&m.file_name).to_string())),
         preview,
@@ -296,11 +311,87 @@ async fn render_story_form(
     Ok((status, Page(page)).into_response())
 }
 
+/// Checks a submitted story form before the service sees it: its visibility, and its cover.
+/// A new picture replaces one chosen before; either is kept for the next submission, unless
+/// the cover is removed.
+async fn check_story_form(
+    state: &AppState,
+    conn: &mut Conn,
+    person: &Actor,
+    initiative_id: i64,
+    fields: &mut StoryForm,
+    files: Vec<(String, Vec<u8>)>,
+    tr: &Tr,
+) -> Result<(Option<Media>, FieldErrors)> {
+    let mut errors = FieldErrors::default();
+    if Visibility::parse(&fields.visibility).is_none() {
+        errors.add("visibility", tr.t("invalid-visibility"));
+    }
+    let mut cover = None;
+    if let Some((_, bytes)) = files.into_iter().find(|(name, _)| name == "cover") {
+        match media::store(state, conn, person, bytes).await {
+            Ok(stored) => cover = Some(stored),
+            Err(err) => errors.add("cover", FieldErrors::from_error(err, tr, "cover")?.first()),
+        }
+    } else if fields.remove_cover.is_some() {
+        fields.cover_alt.clear();
+    } else if let Some(id) = fields
+        .cover_media_id
+        .as_deref()
+        .and_then(|id| id.parse().ok())
+    {
+        cover = Some(media::usable_as_cover(conn, id, person, initiative_id).await?);
+    }
+    fields.remove_cover = None;
+    fields.cover_media_id = cover.as_ref().map(|m| m.id.to_string());
+    if cover.is_some() && fields.cover_alt.trim().is_empty() {
+        errors.add("cover_alt", tr.t("invalid-cover_alt"));
+    }
+    Ok((cover, errors))
+}
+
+impl StoryForm {
+    /// The story as the form gives it, once [`check_story_form`] passed.
+    fn draft(&self, language: String, cover: Option<&Media>) -> Draft {
+        Draft {
+            title: self.title.trim().to_owned(),
+            summary: given(&self.summary),
+            content: self.content.clone(),
+            themes: theme_list(&self.themes),
+            visibility: Visibility::parse(&self.visibility).unwrap_or(Visibility::Public),
+            language: Some(language),
+            cover: cover.map(|m| Cover {
+                media_id: m.id,
+                alt: self.cover_alt.trim().to_owned(),
+            }),
+        }
+    }
+}
+
 async fn create_story(
     State(state): State<AppState>,
     Path(handle): Path<String>,
     uri: Uri,
     form: CsrfMultipart<StoryForm>,
+) -> Result<Response> {
+    let session = form.visitor.require()?;
+    let mut conn = state.db.conn().await?;
+    let (group, _) = initiatives::find(&mut conn, &handle).await?;
+    initiatives::require_member(&mut conn, &group, &session.auth.person).await?;
+    drop(conn);
+    let language = form.visitor.tr().lang.code().to_owned();
+    save_story(&state, &uri, form, &group, None, language).await
+}
+
+/// Publishes a submitted story form for `group`, or saves the story `editing`, once the
+/// visitor is known to be allowed to; shows the form again to preview or to put it right.
+pub(super) async fn save_story(
+    state: &AppState,
+    uri: &Uri,
+    form: CsrfMultipart<StoryForm>,
+    group: &Actor,
+    editing: Option<i64>,
+    language: String,
 ) -> Result<Response> {
     let CsrfMultipart {
         visitor,
@@ -310,54 +401,26 @@ async fn create_story(
     let session = visitor.require()?;
     let person = &session.auth.person;
     let tr = visitor.tr();
-    let mut errors = FieldErrors::default();
-    let visibility = Visibility::parse(&fields.visibility);
-    if visibility.is_none() {
-        errors.add("visibility", tr.t("invalid-visibility"));
-    }
-    // A new picture replaces one chosen before; either is kept for the next submission.
     let mut conn = state.db.conn().await?;
-    let mut cover = None;
-    if let Some((_, bytes)) = files.into_iter().find(|(name, _)| name == "cover") {
-        match media::store(&state, &mut conn, person, bytes).await {
-            Ok(stored) => cover = Some(stored),
-            Err(err) => errors.add("cover", FieldErrors::from_error(err, &tr, "cover")?.first()),
-        }
-    } else if let Some(id) = fields
-        .cover_media_id
-        .as_deref()
-        .and_then(|id| id.parse().ok())
-    {
-        let (group, _) = initiatives::find(&mut conn, &handle).await?;
-        cover = Some(media::usable_as_cover(&mut conn, id, person, group.id).await?);
-    }
-    fields.cover_media_id = cover.as_ref().map(|m| m.id.to_string());
-    if cover.is_some() && fields.cover_alt.trim().is_empty() {
-        errors.add("cover_alt", tr.t("invalid-cover_alt"));
-    }
+    let (cover, errors) =
+        check_story_form(state, &mut conn, person, group.id, &mut fields, files, &tr).await?;
     if fields.preview.is_some() || !errors.is_empty() {
         drop(conn);
-        return render_story_form(&state, &visitor, &uri, &handle, fields, cover, errors).await;
+        return render_story_form(state, &visitor, uri, group, editing, fields, cover, errors)
+            .await;
     }
-    let draft = Draft {
-        title: fields.title.trim().to_owned(),
-        summary: given(&fields.summary),
-        content: fields.content.clone(),
-        themes: theme_list(&fields.themes),
-        visibility: visibility.unwrap_or(Visibility::Public),
-        language: Some(tr.lang.code().to_owned()),
-        cover: cover.as_ref().map(|m| Cover {
-            media_id: m.id,
-            alt: fields.cover_alt.trim().to_owned(),
-        }),
+    let draft = fields.draft(language, cover.as_ref());
+    let saved = match editing {
+        None => stories::publish(state, &mut conn, person, &group.username, draft).await,
+        Some(id) => stories::edit(state, &mut conn, person, id, draft).await,
     };
-    match stories::publish(&state, &mut conn, person, &handle, draft).await {
+    drop(conn);
+    match saved {
         Ok(story) => Ok(Redirect::to(&format!("/stories/{}", story.id)).into_response()),
         Err(Error::Forbidden) => Err(Error::Forbidden),
         Err(err) => {
-            drop(conn);
             let errors = FieldErrors::from_error(err, &tr, "title")?;
-            render_story_form(&state, &visitor, &uri, &handle, fields, cover, errors).await
+            render_story_form(state, &visitor, uri, group, editing, fields, cover, errors).await
         }
     }
 }

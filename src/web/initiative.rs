@@ -48,6 +48,7 @@ struct InitiativePage {
     /// For a logged-in visitor: whether they follow (`Some(true)`), may follow (`Some(false)`).
     following: Option<bool>,
     is_member: bool,
+    is_owner: bool,
     account: String,
     errors: FieldErrors,
 }
@@ -85,19 +86,18 @@ async fn render(
     let contact = actor::get(&mut conn, details.contact_person_id).await?;
     let themes = cards::theme_links(theme::for_actor(&mut conn, group.id).await?);
     let followers = follow::count_followers(&mut conn, group.id).await?;
-    let (following, is_member) = match viewer {
+    let (following, role) = match viewer {
         Some(person) => (
             Some(
                 follow::find(&mut conn, person.id, group.id)
                     .await?
                     .is_some(),
             ),
-            initiative::role_of(&mut conn, group.id, person.id)
-                .await?
-                .is_some(),
+            initiative::role_of(&mut conn, group.id, person.id).await?,
         ),
-        None => (None, false),
+        None => (None, None),
     };
+    let is_member = role.is_some();
     let mut visible = vec![Visibility::Public.as_str(), Visibility::Local.as_str()];
     if is_member || following == Some(true) {
         visible.push(Visibility::Followers.as_str());
@@ -121,6 +121,7 @@ async fn render(
         stories,
         following,
         is_member,
+        is_owner: role.as_deref() == Some(initiative::role::OWNER),
         account,
         errors,
     };

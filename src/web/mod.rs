@@ -15,6 +15,7 @@ mod home;
 pub mod i18n;
 mod initiative;
 mod limits;
+mod manage;
 mod media;
 mod person;
 mod search;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(account::router())
         .merge(dashboard::router())
+        .merge(manage::router())
         .merge(initiative::router())
         .merge(story::router())
         .merge(assets::router())

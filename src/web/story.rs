@@ -69,6 +69,8 @@ struct StoryPage {
     appreciations: String,
     appreciated: bool,
     logged_in: bool,
+    /// Whether the visitor may edit and delete the story (its author, or an owner).
+    may_edit: bool,
     reply: String,
     reply_to: Option<i64>,
     errors: FieldErrors,
@@ -140,6 +142,10 @@ async fn render(
     let cover = media::cover_of(&mut conn, &found)
         .await?
         .map(|(m, alt)| (state.urls.media(&m.file_name).to_string(), alt));
+    let may_edit = match viewer {
+        Some(person) if found.local => stories::editable(&mut conn, person, found.id).await.is_ok(),
+        _ => false,
+    };
     let status = errors.status();
     let page = StoryPage {
         c: Chrome::new(state, visitor, uri).await?,
@@ -162,6 +168,7 @@ async fn render(
         appreciations: tr.count("appreciations-count", count),
         appreciated,
         logged_in: viewer.is_some(),
+        may_edit,
         reply,
         reply_to,
         errors,

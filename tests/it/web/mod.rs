@@ -3,6 +3,7 @@
 
 mod accounts;
 mod browser;
+mod manage;
 mod pages;
 mod publishing;
 
