@@ -15,6 +15,7 @@ pub mod i18n;
 mod initiative;
 mod limits;
 mod media;
+mod moderation;
 mod person;
 mod search;
 mod security;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(initiative::router())
         .merge(story::router())
+        .merge(moderation::router())
         .merge(assets::router())
         .merge(search::router())
         .merge(theme::router())
