@@ -3,6 +3,7 @@
 
 mod accounts;
 mod browser;
+mod moderation;
 mod pages;
 mod publishing;
 
