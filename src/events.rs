@@ -35,8 +35,10 @@ pub enum Event {
     StoryDeleted { story_id: i64, was: Visibility },
     /// One of our people commented.
     CommentPosted { comment_id: i64 },
-    /// A comment was deleted by its author, or removed by an owner of the initiative.
+    /// A comment was deleted by its author.
     CommentDeleted { comment_id: i64 },
+    /// An owner of the story's initiative removed a comment (moderation).
+    CommentRemoved { comment_id: i64, moderator_id: i64 },
     /// One of our people likes a story; `like_id` names the like.
     Appreciated {
         person_id: i64,

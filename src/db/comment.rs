@@ -1,5 +1,6 @@
 //! Comments: replies to a story or to another comment, ours and from anywhere (a Mastodon reply
-//! to a story becomes a comment). Threaded by `parent_id`; deleted ones stay as tombstones.
+//! to a story becomes a comment). Threaded by `parent_id`; deleted ones stay as tombstones,
+//! hidden ones stay whole but out of the `replies` collections.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -32,6 +33,10 @@ pub struct Comment {
     pub published_at: NaiveDateTime,
     pub updated_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// When a member of the initiative hid it (moderation, kept on this node).
+    pub hidden_at: Option<NaiveDateTime>,
+    /// Who hid it.
+    pub hidden_by: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -121,6 +126,22 @@ pub async fn mark_deleted(conn: &mut Conn, id: i64, at: NaiveDateTime) -> Result
     Ok(())
 }
 
+/// Hides a comment (`Some(by)`) or shows it again (`None`).
+pub async fn set_hidden(
+    conn: &mut Conn,
+    id: i64,
+    hidden: Option<(i64, NaiveDateTime)>,
+) -> Result<()> {
+    run!(conn, |c| diesel::update(comment::table.find(id))
+        .set((
+            comment::hidden_by.eq(hidden.map(|(by, _)| by)),
+            comment::hidden_at.eq(hidden.map(|(_, at)| at))
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Comment> {
     Ok(run!(conn, |c| comment::table
         .find(id)
@@ -139,7 +160,8 @@ pub async fn find_by_ap_id(conn: &mut Conn, ap_id: &url::Url) -> Result<Option<C
         .optional())?)
 }
 
-/// Direct replies to a story (`parent` = `None`) or to a comment, oldest first, not deleted.
+/// Direct replies to a story (`parent` = `None`) or to a comment, oldest first, neither deleted
+/// nor hidden.
 pub async fn replies(
     conn: &mut Conn,
     story_id: i64,
@@ -150,6 +172,7 @@ pub async fn replies(
     let thread = comment::table
         .filter(comment::story_id.eq(story_id))
         .filter(comment::deleted_at.is_null())
+        .filter(comment::hidden_at.is_null())
         .order((comment::published_at, comment::id))
         .limit(limit)
         .offset(offset);
@@ -174,6 +197,7 @@ pub async fn count_replies(conn: &mut Conn, story_id: i64, parent: Option<i64>) 
     let thread = comment::table
         .filter(comment::story_id.eq(story_id))
         .filter(comment::deleted_at.is_null())
+        .filter(comment::hidden_at.is_null())
         .count();
     Ok(run!(conn, |c| match parent {
         Some(parent) =>

@@ -71,6 +71,8 @@ diesel::table! {
         published_at -> Timestamp,
         updated_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_by -> Nullable<Int8>,
     }
 }
 

@@ -105,6 +105,10 @@ pub async fn publish(state: &AppState, conn: &mut Conn, event: Event) -> Result<
         Event::CommentDeleted { comment_id } => {
             fan_out_comment(state, conn, comment_id, Change::Delete).await?
         }
+        Event::CommentRemoved {
+            comment_id,
+            moderator_id,
+        } => remove_comment(state, conn, comment_id, moderator_id).await?,
         Event::Appreciated {
             person_id,
             story_id,
@@ -197,13 +201,10 @@ async fn fan_out_comment(
     comment_id: i64,
     change: Change,
 ) -> Result<()> {
-    let reply = comment::get(conn, comment_id).await?;
-    let parent_story = story::get(conn, reply.story_id).await?;
-    if parent_story.visibility() == Visibility::Local {
+    let Some((reply, parent_story, initiative, author)) = comment_parts(conn, comment_id).await?
+    else {
         return Ok(());
-    }
-    let initiative = actor::get(conn, parent_story.initiative_id).await?;
-    let author = actor::get(conn, reply.author_id).await?;
+    };
     let note_json = note::to_json(state, conn, &reply).await?;
     let (to, cc) = (note_json.to.clone(), note_json.cc.clone());
     let (kind, object) = match change {
@@ -234,6 +235,60 @@ async fn fan_out_comment(
     if initiative.local {
         let public = parent_story.visibility() == Visibility::Public;
         announce(state, conn, &initiative, activity.embedded(), public).await?;
+    }
+    Ok(())
+}
+
+/// A comment with its story, the story's initiative and the comment's author; `None` under a
+/// local-only story, whose comments stay here.
+async fn comment_parts(
+    conn: &mut Conn,
+    comment_id: i64,
+) -> Result<Option<(comment::Comment, story::Story, Actor, Actor)>> {
+    let reply = comment::get(conn, comment_id).await?;
+    let parent_story = story::get(conn, reply.story_id).await?;
+    if parent_story.visibility() == Visibility::Local {
+        return Ok(None);
+    }
+    let initiative = actor::get(conn, parent_story.initiative_id).await?;
+    let author = actor::get(conn, reply.author_id).await?;
+    Ok(Some((reply, parent_story, initiative, author)))
+}
+
+/// An owner removed a comment (see `service::moderation`): as Lemmy does for a moderator, a
+/// `Delete` whose actor is the moderator, sent to the comment's author when they are elsewhere
+/// (so their server removes it too, if it accepts removals by the group's moderators) and
+/// announced by the initiative to its followers.
+async fn remove_comment(
+    state: &AppState,
+    conn: &mut Conn,
+    comment_id: i64,
+    moderator_id: i64,
+) -> Result<()> {
+    let Some((reply, parent_story, initiative, author)) = comment_parts(conn, comment_id).await?
+    else {
+        return Ok(());
+    };
+    let moderator = actor::get(conn, moderator_id).await?;
+    let public = parent_story.visibility() == Visibility::Public;
+    let followers = state.urls.followers(&initiative.ap_id).to_string();
+    let tombstone = article::tombstone(&reply.ap_id, "Note", chrono::Utc::now());
+    let mut delete = Activity::new(state, "Delete", &moderator.ap_id, tombstone);
+    if public {
+        delete.to = vec![PUBLIC.into()];
+        delete.cc = vec![followers, author.ap_id.to_string()];
+    } else {
+        delete.to = vec![followers, author.ap_id.to_string()];
+    }
+    delete.audience = Some(initiative.ap_id.0.clone());
+    let direct = if author.local {
+        Vec::new()
+    } else {
+        vec![author.inbox_url.clone()]
+    };
+    store(state, conn, &moderator, &delete, &direct).await?;
+    if initiative.local {
+        announce(state, conn, &initiative, delete.embedded(), public).await?;
     }
     Ok(())
 }

@@ -5,7 +5,6 @@
 use super::{mention, story as stories, text};
 use crate::db::actor::{self, Actor};
 use crate::db::comment::{self, Comment, NewComment};
-use crate::db::initiative::{self, role};
 use crate::db::{Conn, ScopedFutureExt, notification, now, story};
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
@@ -105,7 +104,8 @@ pub async fn post(
     Ok(posted)
 }
 
-/// Deletes a comment: its author's own, or any under an initiative the editor owns.
+/// Deletes a comment: its author's own; any other under an initiative the editor owns is
+/// removed as moderation (`moderation::remove`).
 pub async fn delete(
     state: &AppState,
     conn: &mut Conn,
@@ -118,14 +118,12 @@ pub async fn delete(
     if found.deleted_at.is_some() {
         return Err(Error::Gone(format!("comment {comment_id}")));
     }
-    let parent_story = story::get(conn, found.story_id).await?;
-    let owner = initiative::role_of(conn, parent_story.initiative_id, editor.id)
-        .await?
-        .as_deref()
-        == Some(role::OWNER);
-    if found.author_id != editor.id && !(owner && parent_story.local) {
-        return Err(Error::Forbidden);
+    if found.author_id != editor.id {
+        return super::moderation::remove(state, conn, editor, comment_id)
+            .await
+            .map(|_| ());
     }
+    let parent_story = story::get(conn, found.story_id).await?;
     conn.transaction(|conn| {
         async move {
             comment::mark_deleted(conn, found.id, now()).await?;
@@ -148,12 +146,20 @@ pub async fn delete(
     Ok(())
 }
 
-/// A story's comments, oldest first, if `viewer` may see the story.
+/// A story's comments, oldest first, if `viewer` may see the story; the text of hidden ones
+/// only for members of the initiative.
 pub async fn thread(
     conn: &mut Conn,
     story_id: i64,
     viewer: Option<&Actor>,
 ) -> Result<Vec<Comment>> {
     let found = stories::visible(conn, story_id, viewer).await?;
-    comment::thread(conn, found.id).await
+    let mut all = comment::thread(conn, found.id).await?;
+    if !super::moderation::powers(conn, &found, viewer).await?.hide {
+        for hidden in all.iter_mut().filter(|c| c.hidden_at.is_some()) {
+            hidden.content.clear();
+            hidden.source = None;
+        }
+    }
+    Ok(all)
 }

@@ -8,6 +8,7 @@ pub mod handle;
 pub mod initiative;
 pub mod media;
 pub mod mention;
+pub mod moderation;
 pub mod node;
 pub mod password;
 pub mod session;

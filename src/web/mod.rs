@@ -17,6 +17,7 @@ mod initiative;
 mod limits;
 mod manage;
 mod media;
+mod moderation;
 mod person;
 mod search;
 mod security;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(manage::router())
         .merge(initiative::router())
         .merge(story::router())
+        .merge(moderation::router())
         .merge(assets::router())
         .merge(search::router())
         .merge(theme::router())

@@ -18,6 +18,7 @@ use crate::db::appreciation::{self, Target};
 use crate::db::comment::Comment;
 use crate::db::{actor, comment, theme};
 use crate::error::Result;
+use crate::service::moderation::{self, Powers};
 use crate::service::{appreciation as appreciations, comment as comments, media, story as stories};
 use crate::state::AppState;
 
@@ -42,6 +43,8 @@ struct CommentView {
     date: String,
     iso_date: String,
     deleted: bool,
+    /// Hidden by a member; visitors see a placeholder, `content` is then empty for them.
+    hidden: bool,
 }
 
 #[derive(Template)]
@@ -65,6 +68,8 @@ struct StoryPage {
     original: Option<String>,
     themes: Vec<ThemeLink>,
     comments: Vec<CommentView>,
+    /// What the viewer may do with the comments (members hide, owners remove).
+    powers: Powers,
     comments_heading: String,
     appreciations: String,
     appreciated: bool,
@@ -112,6 +117,7 @@ async fn render(
             .chain([found.author_id, found.initiative_id]),
     )
     .await?;
+    let powers = moderation::powers(&mut conn, &found, viewer).await?;
     let name_of = |id: i64| people.get(&id).map(display_name).unwrap_or_default();
     let href_of = |id: i64| people.get(&id).map(actor_href).unwrap_or_default();
     let comments: Vec<CommentView> = threaded(&thread)
@@ -125,10 +131,15 @@ async fn render(
                 .parent_id
                 .and_then(|p| thread.iter().find(|o| o.id == p))
                 .map(|p| name_of(p.author_id)),
-            content: c.content.clone(),
+            content: if c.hidden_at.is_some() && !powers.hide {
+                String::new()
+            } else {
+                c.content.clone()
+            },
             date: tr.date(&c.published_at),
             iso_date: tr.iso(&c.published_at),
             deleted: c.deleted_at.is_some(),
+            hidden: c.hidden_at.is_some(),
         })
         .collect();
     let appreciated = match viewer {
@@ -165,6 +176,7 @@ async fn render(
         themes,
         comments_heading: tr.count("comments-count", comments.len() as i64),
         comments,
+        powers,
         appreciations: tr.count("appreciations-count", count),
         appreciated,
         logged_in: viewer.is_some(),

@@ -1,8 +1,12 @@
-//! `Delete`: an author removes a comment or story, an initiative removes one from its midst, or
-//! an account is deleted. A `Delete` for something we never had is remembered, so that its
+//! `Delete`: an author removes a comment or story, an initiative removes one from its midst, a
+//! moderator of the initiative removes a comment under its stories (Lemmy's removal: a
+//! `Delete` whose actor is a moderator rather than the author, checked against the group's
+//! moderators collection, also for our own people's comments), or an account is deleted. A `Delete` for something we never had is remembered, so that its
 //! `Create`, arriving late, is ignored: the deletion wins.
 
 use activitypub_federation::config::Data;
+use activitypub_federation::fetch::fetch_object_http;
+use serde_json::Value;
 
 use super::{Incoming, id_of};
 use crate::db::actor::{self, Actor};
@@ -25,14 +29,35 @@ pub async fn receive_from(
 ) -> Result<()> {
     let object_id = id_of(&activity.object)
         .ok_or_else(|| Error::BadRequest("Delete names no object".into()))?;
+    let signer = signer.clone();
+    let via = via.cloned();
+    let mut conn = data.db.conn().await?;
+    // A comment goes when its author, the group it was posted in (announcing), or one of that
+    // group's moderators (Lemmy's removal) deletes it; only the last two reach our own.
+    if let Some(found) = comment::find_by_ap_id(&mut conn, &object_id).await? {
+        let group_id = story::get(&mut conn, found.story_id).await?.initiative_id;
+        let group = actor::get(&mut conn, group_id).await?;
+        let allowed = (!found.local && found.author_id == signer.id)
+            || via.as_ref().is_some_and(|g| g.id == group.id)
+            || moderates(data, &group, &signer).await?;
+        if !allowed {
+            if found.local {
+                return Err(Error::BadRequest(
+                    "objects of this node are not deleted from elsewhere".into(),
+                ));
+            }
+            return Ok(());
+        }
+        return inbox::apply(data, &mut conn, &activity.id, move |conn| {
+            async move { comment::mark_deleted(conn, found.id, now()).await }.scope_boxed()
+        })
+        .await;
+    }
     if data.urls.is_local(&object_id) {
         return Err(Error::BadRequest(
             "objects of this node are not deleted from elsewhere".into(),
         ));
     }
-    let signer = signer.clone();
-    let via = via.cloned();
-    let mut conn = data.db.conn().await?;
     if object_id == *signer.ap_id {
         if let Some(key_id) = &signer.public_key_id {
             data.crypto.forget_signer(key_id);
@@ -50,16 +75,6 @@ pub async fn receive_from(
     let may_remove = |author_id: i64, group_id: Option<i64>| {
         author_id == signer.id || via.as_ref().is_some_and(|g| Some(g.id) == group_id)
     };
-    if let Some(found) = comment::find_by_ap_id(&mut conn, &object_id).await? {
-        let group_id = story::get(&mut conn, found.story_id).await?.initiative_id;
-        if found.local || !may_remove(found.author_id, Some(group_id)) {
-            return Ok(());
-        }
-        return inbox::apply(data, &mut conn, &activity.id, move |conn| {
-            async move { comment::mark_deleted(conn, found.id, now()).await }.scope_boxed()
-        })
-        .await;
-    }
     if let Some(found) = story::find_by_ap_id(&mut conn, &object_id).await? {
         if found.local || !may_remove(found.author_id, Some(found.initiative_id)) {
             return Ok(());
@@ -75,4 +90,36 @@ pub async fn receive_from(
         async move { seen::bury(conn, &object_id, now()).await }.scope_boxed()
     })
     .await
+}
+
+/// Whether `person` moderates the remote `group`: listed in the moderators collection the
+/// group's own server serves (named by the group's `moderators` or `attributedTo`). Our own
+/// initiatives have only our people as members, so no one from elsewhere moderates them.
+async fn moderates(data: &Data<AppState>, group: &Actor, person: &Actor) -> Result<bool> {
+    if group.local || person.local || group.actor_type != actor::kind::GROUP {
+        return Ok(false);
+    }
+    let fetched = fetch_object_http::<AppState, Value>(&group.ap_id.0, data)
+        .await?
+        .object;
+    let Some(collection) = ["moderators", "attributedTo"]
+        .iter()
+        .filter_map(|key| fetched.get(*key).and_then(id_of))
+        .find(|url| url.origin() == group.ap_id.origin())
+    else {
+        return Ok(false);
+    };
+    let listed = fetch_object_http::<AppState, Value>(&collection, data)
+        .await?
+        .object;
+    let mut items: Vec<Value> = Vec::new();
+    for key in ["orderedItems", "items"] {
+        if let Some(Value::Array(found)) = listed.get(key) {
+            items.extend(found.iter().cloned());
+        }
+        if let Some(Value::Array(found)) = listed.get("first").and_then(|page| page.get(key)) {
+            items.extend(found.iter().cloned());
+        }
+    }
+    Ok(items.iter().filter_map(id_of).any(|id| id == *person.ap_id))
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod manage;
+mod moderation;
 mod pages;
 mod publishing;
 

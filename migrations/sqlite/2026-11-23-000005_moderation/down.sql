@@ -1,0 +1,2 @@
+ALTER TABLE comment DROP COLUMN hidden_by;
+ALTER TABLE comment DROP COLUMN hidden_at;
