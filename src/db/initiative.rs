@@ -239,3 +239,20 @@ pub async fn in_neighbourhood(conn: &mut Conn, name: &str) -> Result<Vec<(Actor,
         .load(c)
         .await)?)
 }
+
+/// The neighbourhoods local initiatives name, each once, by name.
+pub async fn neighbourhoods(conn: &mut Conn) -> Result<Vec<String>> {
+    let names: Vec<Option<String>> = run!(conn, |c| initiative::table
+        .inner_join(actor::table.on(actor::id.eq(initiative::actor_id)))
+        .filter(actor::local.eq(true))
+        .filter(actor::deleted_at.is_null())
+        .filter(initiative::neighbourhood.is_not_null())
+        .select(initiative::neighbourhood)
+        .distinct()
+        .load(c)
+        .await)?;
+    let mut names: Vec<String> = names.into_iter().flatten().collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    Ok(names)
+}

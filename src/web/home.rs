@@ -2,9 +2,10 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::routing::get;
+use serde::Deserialize;
 
 use super::cards::{self, InitiativeCard, StoryCard, ThemeLink};
 use super::{Chrome, Page, Visitor};
@@ -26,16 +27,38 @@ struct Home {
     stories: Vec<StoryCard>,
     themes: Vec<ThemeLink>,
     initiatives: Vec<InitiativeCard>,
+    /// Neighbourhoods to choose from, and the chosen one.
+    neighbourhoods: Vec<String>,
+    neighbourhood: String,
 }
 
-async fn home(State(state): State<AppState>, visitor: Visitor, uri: Uri) -> Result<Page<Home>> {
+#[derive(Deserialize)]
+struct HomeQuery {
+    /// Shows the initiatives of this neighbourhood ("near you").
+    #[serde(default)]
+    buurt: String,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    Query(query): Query<HomeQuery>,
+    visitor: Visitor,
+    uri: Uri,
+) -> Result<Page<Home>> {
     let tr = visitor.tr();
     let mut conn = state.db.conn().await?;
     let settings = node_settings::get(&mut conn).await?;
     let latest = story::public_local(&mut conn, FeedScope::Node, 10).await?;
     let stories = cards::stories(&mut conn, &tr, latest).await?;
     let themes = cards::theme_links(theme::in_use(&mut conn).await?);
-    let initiatives = cards::initiatives(initiative::list_local(&mut conn, None, None, 12).await?);
+    let neighbourhoods = initiative::neighbourhoods(&mut conn).await?;
+    let neighbourhood = query.buurt.trim().to_owned();
+    let rows = if neighbourhood.is_empty() {
+        initiative::list_local(&mut conn, None, None, 12).await?
+    } else {
+        initiative::in_neighbourhood(&mut conn, &neighbourhood).await?
+    };
+    let initiatives = cards::initiatives(rows);
     Ok(Page(Home {
         c: Chrome::with_name(&state, &visitor, &uri, settings.name),
         description: settings.description,
@@ -43,5 +66,7 @@ async fn home(State(state): State<AppState>, visitor: Visitor, uri: Uri) -> Resu
         stories,
         themes,
         initiatives,
+        neighbourhoods,
+        neighbourhood,
     }))
 }

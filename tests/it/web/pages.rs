@@ -213,6 +213,15 @@ async fn municipal_sites_may_frame_the_lists_of_a_theme_or_neighbourhood(db: Tes
     let english = browser.get("/embed/neighbourhoods/oss-oost?lang=en").await;
     assert_eq!(english.attr("html", "lang").as_deref(), Some("en"));
     assert_eq!(english.text("h1"), "Initiatives in Oss-Oost");
+    // The home page shows the initiatives near a visitor, by neighbourhood.
+    let home = browser.get("/?buurt=OSS-OOST").await;
+    assert_eq!(
+        home.texts("#initiatives-heading ~ ul .card__title"),
+        ["De Wilg"]
+    );
+    assert_eq!(home.text("#buurt option[selected]"), "Oss-Oost");
+    let all = browser.get("/").await;
+    assert_eq!(all.texts("#initiatives-heading ~ ul .card__title").len(), 2);
     let empty = browser.get("/embed/neighbourhoods/nergens").await;
     assert!(empty.text("main").contains("nog geen initiatieven"));
     assert_eq!(
