@@ -434,6 +434,39 @@ impl TestNode {
 }
 
 /// The JSON API as one user calls it.
+/// The federation tests' usual network: Oss on the test's database, Heeten and Deventer on
+/// SQLite databases of their own, and a user with a token on each (anna, bert, carla). Bind
+/// every field: the databases must outlive their nodes.
+pub struct ThreeNodes {
+    pub oss: TestNode,
+    pub heeten: TestNode,
+    pub deventer: TestNode,
+    pub anna: Api,
+    pub bert: Api,
+    pub carla: Api,
+    pub heeten_db: TestDb,
+    pub deventer_db: TestDb,
+}
+
+impl ThreeNodes {
+    pub async fn start(db: &TestDb) -> ThreeNodes {
+        let (heeten_db, deventer_db) = (TestDb::sqlite(), TestDb::sqlite());
+        let oss = TestNode::start(db, "Oss").await;
+        let heeten = TestNode::start(&heeten_db, "Heeten").await;
+        let deventer = TestNode::start(&deventer_db, "Deventer").await;
+        ThreeNodes {
+            anna: oss.user_with_token("anna").await,
+            bert: heeten.user_with_token("bert").await,
+            carla: deventer.user_with_token("carla").await,
+            oss,
+            heeten,
+            deventer,
+            heeten_db,
+            deventer_db,
+        }
+    }
+}
+
 pub struct Api {
     base: String,
     pub token: String,

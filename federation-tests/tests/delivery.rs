@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use kwartier::test_both_backends;
-use kwartier::testing::{Api, TestDb, TestNode, eventually};
+use kwartier::testing::{Api, TestDb, TestNode, ThreeNodes, eventually};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -36,13 +36,16 @@ async fn follow(node: &TestNode, person: &Api, username: &str, target: &TestNode
 }
 
 async fn a_peer_that_is_down_gets_everything_when_it_is_back(db: TestDb) {
-    let (heeten_db, deventer_db) = (TestDb::sqlite(), TestDb::sqlite());
-    let oss = TestNode::start(&db, "Oss").await;
-    let heeten = TestNode::start(&heeten_db, "Heeten").await;
-    let deventer = TestNode::start(&deventer_db, "Deventer").await;
-    let anna = oss.user_with_token("anna").await;
-    let bert = heeten.user_with_token("bert").await;
-    let carla = deventer.user_with_token("carla").await;
+    let ThreeNodes {
+        oss,
+        heeten,
+        deventer,
+        anna,
+        bert,
+        carla,
+        heeten_db,
+        deventer_db: _deventer_db,
+    } = ThreeNodes::start(&db).await;
     let (status, _) = anna
         .post(
             "/api/v1/initiatives",

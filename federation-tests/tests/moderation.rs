@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use kwartier::test_both_backends;
-use kwartier::testing::{Api, TestDb, TestNode, eventually};
+use kwartier::testing::{Api, TestDb, TestNode, ThreeNodes, eventually};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -47,13 +47,16 @@ async fn in_timeline(api: &Api, title: &str) -> Option<Value> {
 }
 
 async fn an_owner_removes_a_comment_from_elsewhere(db: TestDb) {
-    let (heeten_db, deventer_db) = (TestDb::sqlite(), TestDb::sqlite());
-    let oss = TestNode::start(&db, "Oss").await;
-    let heeten = TestNode::start(&heeten_db, "Heeten").await;
-    let deventer = TestNode::start(&deventer_db, "Deventer").await;
-    let anna = oss.user_with_token("anna").await;
-    let bert = heeten.user_with_token("bert").await;
-    let carla = deventer.user_with_token("carla").await;
+    let ThreeNodes {
+        oss,
+        heeten,
+        deventer,
+        anna,
+        bert,
+        carla,
+        heeten_db: _heeten_db,
+        deventer_db: _deventer_db,
+    } = ThreeNodes::start(&db).await;
     anna.create_initiative("moestuin", "Moestuin De Kolk").await;
     follow(&heeten, "bert", &bert, &oss).await;
     follow(&deventer, "carla", &carla, &oss).await;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use kwartier::test_both_backends;
-use kwartier::testing::{Api, TestDb, TestNode, eventually};
+use kwartier::testing::{Api, TestDb, ThreeNodes, eventually};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -53,13 +53,16 @@ async fn publish(api: &Api, title: &str, visibility: &str) -> Value {
 }
 
 async fn a_story_lives_and_dies_across_three_nodes(db: TestDb) {
-    let (heeten_db, deventer_db) = (TestDb::sqlite(), TestDb::sqlite());
-    let oss = TestNode::start(&db, "Oss").await;
-    let heeten = TestNode::start(&heeten_db, "Heeten").await;
-    let deventer = TestNode::start(&deventer_db, "Deventer").await;
-    let anna = oss.user_with_token("anna").await;
-    let bert = heeten.user_with_token("bert").await;
-    let carla = deventer.user_with_token("carla").await;
+    let ThreeNodes {
+        oss,
+        heeten,
+        deventer,
+        anna,
+        bert,
+        carla,
+        heeten_db: _heeten_db,
+        deventer_db: _deventer_db,
+    } = ThreeNodes::start(&db).await;
 
     let (status, _) = anna
         .post(
