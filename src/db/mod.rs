@@ -18,6 +18,7 @@ pub mod api_token;
 pub mod appreciation;
 pub mod comment;
 pub mod delivery;
+pub mod directory;
 pub mod follow;
 pub mod inbox;
 pub mod initiative;

@@ -94,6 +94,51 @@ diesel::table! {
 }
 
 diesel::table! {
+    directory_entry (id) {
+        id -> Int8,
+        ap_id -> Text,
+        node -> Text,
+        kind -> Text,
+        name -> Text,
+        handle -> Text,
+        summary -> Text,
+        url -> Nullable<Text>,
+        place_name -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        follower_count -> Int8,
+        last_activity_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        synced_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directory_entry_theme (entry_id, theme_key) {
+        entry_id -> Int8,
+        theme_key -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    directory_publication (ap_id) {
+        ap_id -> Text,
+        seq -> Int8,
+        fingerprint -> Text,
+        body -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directory_term (term, entry_id) {
+        term -> Text,
+        entry_id -> Int8,
+    }
+}
+
+diesel::table! {
     follow (id) {
         id -> Int8,
         follower_id -> Int8,
@@ -125,6 +170,29 @@ diesel::table! {
         person_id -> Int8,
         role -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    known_node (domain) {
+        domain -> Text,
+        source -> Text,
+        learned_from -> Nullable<Text>,
+        actor_url -> Nullable<Text>,
+        directory_url -> Nullable<Text>,
+        nodes_url -> Nullable<Text>,
+        name -> Nullable<Text>,
+        region_codes -> Text,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        cursor -> Nullable<Text>,
+        last_synced_at -> Nullable<Timestamp>,
+        next_sync_at -> Timestamp,
+        consecutive_failures -> Int4,
+        last_error -> Nullable<Text>,
+        dead_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -272,6 +340,8 @@ diesel::joinable!(appreciation -> story (story_id));
 diesel::joinable!(comment -> actor (author_id));
 diesel::joinable!(comment -> story (story_id));
 diesel::joinable!(delivery -> outgoing_activity (activity_id));
+diesel::joinable!(directory_entry_theme -> directory_entry (entry_id));
+diesel::joinable!(directory_term -> directory_entry (entry_id));
 diesel::joinable!(local_account -> actor (person_id));
 diesel::joinable!(media -> actor (uploader_id));
 diesel::joinable!(notification -> actor (recipient_id));
@@ -289,9 +359,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     appreciation,
     comment,
     delivery,
+    directory_entry,
+    directory_entry_theme,
+    directory_publication,
+    directory_term,
     follow,
     initiative,
     initiative_member,
+    known_node,
     local_account,
     media,
     node_settings,

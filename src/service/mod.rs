@@ -3,6 +3,7 @@
 pub mod account;
 pub mod appreciation;
 pub mod comment;
+pub mod directory;
 pub mod follow;
 pub mod handle;
 pub mod initiative;

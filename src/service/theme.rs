@@ -1,6 +1,8 @@
 //! Theme names as people type them (`#Groen`, `eenzaamheid`) turned into the slugs themes are
 //! stored and matched by.
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::error::{Error, Result};
 
 pub const MAX_THEMES: usize = 10;
@@ -41,9 +43,28 @@ pub fn parse(field: &'static str, themes: &[String]) -> Result<Vec<(String, Stri
     Ok(out)
 }
 
+/// Lower case without diacritics: "Zoë" and "zoe", "coöperatie" and "cooperatie" fold alike.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The key themes are matched by across nodes: folded, so `#Zorg`, `zorg` and `ZÓRG` meet.
+pub fn key(name: &str) -> String {
+    fold(name.trim().trim_start_matches('#'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_ignore_case_and_diacritics() {
+        assert_eq!(key("#Zorg"), key("ZÓRG"));
+        assert_eq!(key("Coöperatie"), "cooperatie");
+    }
 
     #[test]
     fn themes_are_hashtags() {
