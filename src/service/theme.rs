@@ -1,5 +1,8 @@
 //! Theme names as people type them (`#Groen`, `eenzaamheid`) turned into the slugs themes are
-//! stored and matched by.
+//! stored and matched by. Curated themes (`theme/curated.toml`) have names in Dutch and English
+//! and synonyms: their key is their slug, whichever word was used.
+
+pub mod curated;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -51,9 +54,28 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The key themes are matched by across nodes: folded, so `#Zorg`, `zorg` and `ZÓRG` meet.
+/// The key themes are matched by across nodes: folded, so `#Zorg`, `zorg` and `ZÓRG` meet, and
+/// a curated theme's synonym is its slug, so `#Care` and `#gezondheidszorg` meet them too. Other
+/// hashtags keep their folded form.
 pub fn key(name: &str) -> String {
-    fold(name.trim().trim_start_matches('#'))
+    let folded = fold(name.trim().trim_start_matches('#'));
+    match curated::of_folded(&folded) {
+        Some(theme) => theme.slug.clone(),
+        None => folded,
+    }
+}
+
+/// How to show a theme (a slug or key, with the name it was written as) in a language: a
+/// curated theme named by its slug or one of its names by its name there (a synonym such as
+/// `moestuin` stays as written), any other by the name as written.
+pub fn display_name(key_or_slug: &str, written: &str, lang: &str) -> String {
+    let folded = fold(key_or_slug.trim().trim_start_matches('#'));
+    match curated::of_folded(&folded) {
+        Some(t) if [&t.slug, &t.nl, &t.en].iter().any(|n| fold(n) == folded) => {
+            t.name(lang).to_owned()
+        }
+        _ => written.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -64,6 +86,23 @@ mod tests {
     fn keys_ignore_case_and_diacritics() {
         assert_eq!(key("#Zorg"), key("ZÓRG"));
         assert_eq!(key("Coöperatie"), "cooperatie");
+    }
+
+    #[test]
+    fn synonyms_meet_at_the_curated_slug() {
+        assert_eq!(key("Care"), "zorg");
+        assert_eq!(key("Care"), key("zorg"));
+        assert_eq!(key("zorg"), key("ZÓRG"));
+        assert_eq!(key("#Gezondheidszorg"), "zorg");
+        assert_eq!(key("Natuur"), "groen");
+        assert_eq!(key("LONELINESS"), "eenzaamheid");
+        assert_eq!(key("isolement"), "eenzaamheid");
+        assert_eq!(key("#Buurtkamer"), "buurt");
+        assert_eq!(key("#Repaircafé"), "repaircafe");
+        assert_eq!(display_name("care", "Care", "nl"), "Zorg");
+        assert_eq!(display_name("moestuin", "Moestuin", "en"), "Moestuin");
+        assert_eq!(display_name("groen", "groen", "en"), "Green spaces");
+        assert_eq!(display_name("repaircafe", "RepairCafé", "en"), "RepairCafé");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Theme pages: every theme in use on this node, and everything here with one theme.
+//! Theme pages: every theme in use on this node, and everything here with one theme. Curated
+//! themes show their name in the visitor's language.
 
 use askama::Template;
 use axum::Router;
@@ -11,6 +12,7 @@ use super::{Chrome, Page, Visitor};
 use crate::db::story::FeedScope;
 use crate::db::{initiative, story, theme};
 use crate::error::{Error, Result};
+use crate::service::theme as themes;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -32,7 +34,18 @@ async fn index(
     uri: Uri,
 ) -> Result<Page<ThemesPage>> {
     let mut conn = state.db.conn().await?;
-    let themes = cards::theme_links(theme::in_use(&mut conn).await?);
+    let lang = visitor.tr().lang;
+    let themes = cards::theme_links(theme::in_use(&mut conn).await?)
+        .into_iter()
+        .map(|link| ThemeLink {
+            name: themes::display_name(
+                link.href.trim_start_matches("/themes/"),
+                &link.name,
+                lang.code(),
+            ),
+            ..link
+        })
+        .collect();
     drop(conn);
     Ok(Page(ThemesPage {
         c: Chrome::new(&state, &visitor, &uri).await?,
@@ -68,7 +81,7 @@ async fn show(
     drop(conn);
     Ok(Page(ThemePage {
         c: Chrome::new(&state, &visitor, &uri).await?,
-        name: found.name,
+        name: themes::display_name(&found.slug, &found.name, tr.lang.code()),
         slug: found.slug,
         initiatives,
         stories,
