@@ -37,6 +37,10 @@ pub const KEYS: &[&str] = &[
     "delivery_retry_max",
     "delivery_give_up_after",
     "delivery_concurrency",
+    // Network-wide search (`/netwerk`).
+    "geocoder_url",
+    "map_tile_url",
+    "map_attribution",
 ];
 
 /// The node's validated configuration.
@@ -59,6 +63,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub database_max_connections: usize,
     pub delivery: DeliveryConfig,
+    pub search: SearchConfig,
     /// Things worth a warning that are not errors (an unknown `KWARTIER_*` variable).
     pub warnings: Vec<String>,
 }
@@ -107,6 +112,43 @@ impl Default for DeliveryConfig {
     }
 }
 
+/// Network-wide search: where places are looked up and what the map shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchConfig {
+    /// A Locatieserver-style geocoder (`?q=` → `response.docs[].centroide_ll`) for places the
+    /// directory does not know and for postcodes; `None` looks up nothing outside the node.
+    pub geocoder_url: Option<url::Url>,
+    /// Map tiles, `{z}/{x}/{y}`; `None` shows no map. Its origin is allowed in `img-src`.
+    pub map_tile_url: Option<String>,
+    pub map_attribution: String,
+}
+
+/// PDOK's Locatieserver: Dutch places, postcodes and addresses, free and without a key.
+pub const DEFAULT_GEOCODER_URL: &str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free";
+/// PDOK's public background map of the Netherlands (BRT Achtergrondkaart).
+pub const DEFAULT_MAP_TILE_URL: &str =
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png";
+pub const DEFAULT_MAP_ATTRIBUTION: &str = "Kaartgegevens © Kadaster";
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            geocoder_url: url::Url::parse(DEFAULT_GEOCODER_URL).ok(),
+            map_tile_url: Some(DEFAULT_MAP_TILE_URL.to_owned()),
+            map_attribution: DEFAULT_MAP_ATTRIBUTION.to_owned(),
+        }
+    }
+}
+
+impl SearchConfig {
+    /// `scheme://host[:port]` of the map tiles, for the Content-Security-Policy.
+    pub fn tile_origin(&self) -> Option<String> {
+        let url = self.map_tile_url.as_deref()?;
+        let parsed = url::Url::parse(&url.replace(['{', '}'], "")).ok()?;
+        Some(parsed.origin().ascii_serialization())
+    }
+}
+
 /// Values given on the command line; `None` leaves the lower layers in charge.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Overrides {
@@ -147,6 +189,9 @@ struct Raw {
     delivery_retry_max: String,
     delivery_give_up_after: String,
     delivery_concurrency: usize,
+    geocoder_url: String,
+    map_tile_url: String,
+    map_attribution: String,
 }
 
 impl Default for Raw {
@@ -166,6 +211,9 @@ impl Default for Raw {
             delivery_retry_max: "6h".into(),
             delivery_give_up_after: "5days".into(),
             delivery_concurrency: 16,
+            geocoder_url: DEFAULT_GEOCODER_URL.into(),
+            map_tile_url: DEFAULT_MAP_TILE_URL.into(),
+            map_attribution: DEFAULT_MAP_ATTRIBUTION.into(),
         }
     }
 }
@@ -215,6 +263,7 @@ impl Config {
             }
             other => other.map(str::to_owned),
         };
+        let search = search_config(&raw).map_err(|(key, p)| invalid(key, p))?;
         let brand = Brand {
             color: validate_color(&raw.brand_color).map_err(|p| invalid("brand_color", p))?,
             logo: match raw.logo {
@@ -272,6 +321,7 @@ impl Config {
             log_format: raw.log_format,
             database_max_connections: raw.database_max_connections,
             delivery,
+            search,
             warnings,
         })
     }
@@ -280,6 +330,43 @@ impl Config {
     pub fn scheme(&self) -> &'static str {
         if self.development { "http" } else { "https" }
     }
+}
+
+/// Empty settings turn the geocoder or the map off.
+fn search_config(raw: &Raw) -> std::result::Result<SearchConfig, (&'static str, String)> {
+    let web_url = |key: &'static str, value: &str| {
+        let url = url::Url::parse(&value.replace(['{', '}'], ""))
+            .map_err(|e| (key, format!("{value:?} is not a URL ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err((key, format!("{value:?} is not an http(s) URL")));
+        }
+        Ok(())
+    };
+    let geocoder = raw.geocoder_url.trim();
+    let tiles = raw.map_tile_url.trim();
+    let geocoder_url = if geocoder.is_empty() {
+        None
+    } else {
+        web_url("geocoder_url", geocoder)?;
+        url::Url::parse(geocoder).ok()
+    };
+    let map_tile_url = if tiles.is_empty() {
+        None
+    } else {
+        web_url("map_tile_url", tiles)?;
+        if !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p)) {
+            return Err((
+                "map_tile_url",
+                format!("{tiles:?} lacks {{z}}, {{x}} or {{y}}"),
+            ));
+        }
+        Some(tiles.to_owned())
+    };
+    Ok(SearchConfig {
+        geocoder_url,
+        map_tile_url,
+        map_attribution: raw.map_attribution.trim().to_owned(),
+    })
 }
 
 /// The file named by `--config` or `KWARTIER_CONFIG` (must exist), else `./kwartier.toml` if

@@ -13,6 +13,7 @@ use crate::federation::client;
 use crate::federation::keys::KeyPool;
 use crate::federation::signatures::KeyCache;
 use crate::federation::urls::Urls;
+use crate::service::directory::place::Places;
 use crate::service::node;
 use crate::web::LoginLimits;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub deliveries: delivery::Waker,
     /// Login attempts per address and account.
     pub login_limits: LoginLimits,
+    /// Geocoder answers for network-wide search.
+    pub places: Places,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             node_actor: Arc::new(node_actor),
             deliveries: delivery::Waker::default(),
             login_limits: LoginLimits::default(),
+            places: Places::default(),
             db,
         })
     }

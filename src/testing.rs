@@ -153,6 +153,12 @@ impl TestDb {
                 give_up_after: Duration::from_secs(60),
                 concurrency: 8,
             },
+            // Tests never reach outside: no geocoder, no map tiles unless a test sets them.
+            search: crate::config::SearchConfig {
+                geocoder_url: None,
+                map_tile_url: None,
+                map_attribution: String::new(),
+            },
             warnings: Vec::new(),
         }
     }

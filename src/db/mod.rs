@@ -19,6 +19,7 @@ pub mod appreciation;
 pub mod comment;
 pub mod delivery;
 pub mod directory;
+pub mod directory_search;
 pub mod follow;
 pub mod inbox;
 pub mod initiative;

@@ -2,6 +2,9 @@
 //! from this node's own publication and from peers' directories; both go through [`index`] so
 //! themes and search terms are folded the same way everywhere.
 
+mod compounds;
+pub mod place;
+pub mod search;
 pub mod terms;
 
 use crate::db::Conn;

@@ -1,5 +1,7 @@
 //! Search terms: words folded (lower case, no diacritics) and reduced by the Dutch Snowball
 //! stemmer, so "buurtmoestuinen" finds "Buurtmoestuin" and "zorgcoöperatie" finds "zorgcooperatie".
+//! Compounds also yield their known parts ([`super::compounds`]): "moestuinen" finds
+//! "Buurtmoestuin" too.
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -18,8 +20,10 @@ pub fn of(text: &str) -> Vec<String> {
             continue;
         }
         let term = stemmer.stem(word).into_owned();
-        if !out.contains(&term) {
-            out.push(term);
+        for term in std::iter::once(term).chain(super::compounds::parts(&stemmer, word)) {
+            if !out.contains(&term) {
+                out.push(term);
+            }
         }
     }
     out
