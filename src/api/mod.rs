@@ -2,6 +2,7 @@
 //! will do: initiatives, stories, comments, follows.
 
 pub mod auth;
+mod directory;
 mod follows;
 mod initiatives;
 pub mod json;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(follows::router())
         .merge(stories::router())
         .merge(media::router())
+        .merge(directory::router())
         .merge(openapi::router());
     Router::new().nest("/api/v1", v1)
 }

@@ -48,6 +48,7 @@ pub struct ErrorBody {
         super::stories::unlike,
         super::stories::timeline,
         super::media::upload,
+        super::directory::search_directory,
     ),
     modifiers(&BearerAuth)
 )]
