@@ -18,6 +18,7 @@ mod limits;
 mod manage;
 mod media;
 mod moderation;
+mod network;
 mod person;
 mod search;
 mod security;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(moderation::router())
         .merge(assets::router())
         .merge(search::router())
+        .merge(network::router())
         .merge(theme::router())
         .merge(i18n::router())
         .merge(feeds::router())
