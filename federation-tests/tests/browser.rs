@@ -91,6 +91,8 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
             "delete-story",
             format!("/dashboard/stories/{}/delete", seeded.story_id()),
         ),
+        ("network", "/netwerk?theme=groen".into()),
+        ("network-map", "/netwerk/kaart?theme=groen".into()),
     ]
 }
 
@@ -117,6 +119,7 @@ async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
     let node = NodeProcess::start(&db.url, addr);
     let base = node.base_url();
     let seeded = seed(&Api::new(&base, &api_token)).await;
+    seed_directory(&db, &base).await;
 
     let mut pages = Vec::new();
     for (name, path) in page_types(&seeded) {
@@ -207,6 +210,71 @@ async fn seed(api: &Api) -> Seeded {
     let url = url::Url::parse(story["url"].as_str().expect("story url")).expect("story url");
     Seeded {
         story_path: url.path().to_owned(),
+    }
+}
+
+/// Network search results: this node's initiative and two on other nodes, in the index as
+/// syncing would put them there.
+async fn seed_directory(db: &TestDb, base: &str) {
+    use kwartier::db::directory::EntryFields;
+    let conn_db = db.open().await;
+    let mut conn = conn_db.conn().await.expect("connection");
+    let domain = base.trim_start_matches("http://");
+    let now = kwartier::db::now();
+    let entries = [
+        (
+            format!("{base}/i/moestuin"),
+            domain.to_owned(),
+            "initiative",
+            "Moestuin De Kolk",
+            "Utrecht",
+            52.09,
+            5.12,
+            vec!["groen", "voedsel"],
+        ),
+        (
+            "https://oss.example/i/dewilg".into(),
+            "oss.example".into(),
+            "initiative",
+            "Buurttuin De Wilg",
+            "Oss",
+            51.765,
+            5.518,
+            vec!["Natuur", "buurt"],
+        ),
+        (
+            "https://heeten.example/g/groen".into(),
+            "heeten.example".into(),
+            "group",
+            "Groene buurten Salland",
+            "Heeten",
+            52.33,
+            6.27,
+            vec!["green", "duurzaamheid"],
+        ),
+    ];
+    for (ap_id, node, kind, name, place, lat, lon, themes) in entries {
+        let handle = format!("{}@{node}", ap_id.rsplit('/').next().unwrap_or_default());
+        let fields = EntryFields {
+            url: Some(ap_id.clone()),
+            ap_id,
+            node,
+            kind: kind.into(),
+            name: name.into(),
+            handle,
+            summary: format!("{name}: samen het groen in de wijk onderhouden."),
+            place_name: Some(place.into()),
+            latitude: Some(lat),
+            longitude: Some(lon),
+            follower_count: 12,
+            last_activity_at: Some(now),
+            updated_at: now,
+            synced_at: now,
+        };
+        let themes: Vec<String> = themes.into_iter().map(String::from).collect();
+        kwartier::service::directory::index(&mut conn, &fields, &themes)
+            .await
+            .expect("index a directory entry");
     }
 }
 

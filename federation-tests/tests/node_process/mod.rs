@@ -34,6 +34,13 @@ pub fn kwartier(database: &DatabaseUrl, addr: SocketAddr) -> Command {
         .env("KWARTIER_LOG_FORMAT", "json")
         .env("KWARTIER_DELIVERY_RETRY_FIRST", "100ms")
         .env("KWARTIER_DELIVERY_RETRY_MAX", "1s")
+        // Network search never reaches outside in tests: no geocoder; map tiles from a port
+        // where nothing listens, so the map's own parts still load and are checked.
+        .env("KWARTIER_GEOCODER_URL", "")
+        .env(
+            "KWARTIER_MAP_TILE_URL",
+            "http://localhost:9/{z}/{x}/{y}.png",
+        )
         .arg("--development");
     command
 }

@@ -2,7 +2,7 @@
 //! tokens, sessions in cookies, pages in Dutch and English.
 
 mod accounts;
-mod browser;
+pub mod browser;
 mod manage;
 mod moderation;
 mod pages;
@@ -10,6 +10,8 @@ mod publishing;
 
 use kwartier::db::node_settings::{self, RegistrationMode};
 use kwartier::testing::TestNode;
+
+pub use browser::Browser;
 
 /// Sets who may sign up, as `kwartier admin registration` does.
 async fn registration(node: &TestNode, mode: RegistrationMode, question: Option<&str>) {
@@ -20,7 +22,7 @@ async fn registration(node: &TestNode, mode: RegistrationMode, question: Option<
 }
 
 /// A user with a known password.
-async fn user(node: &TestNode, name: &str) -> String {
+pub async fn user(node: &TestNode, name: &str) -> String {
     node.create_user(name, false)
         .await
         .generated_password
