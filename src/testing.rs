@@ -16,7 +16,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::{Brand, Config, DEFAULT_BRAND_COLOR, DeliveryConfig, LogFormat};
+use crate::config::{
+    Brand, Config, DEFAULT_BRAND_COLOR, DeliveryConfig, DirectoryConfig, LogFormat,
+};
 use crate::db::{DatabaseUrl, Db};
 use crate::service::account::{self, CreatedAccount, NewAccount};
 use crate::state::AppState;
@@ -152,6 +154,13 @@ impl TestDb {
                 retry_max: Duration::from_secs(1),
                 give_up_after: Duration::from_secs(60),
                 concurrency: 8,
+            },
+            // Tests run directory sync rounds themselves, when they want them; every synced
+            // node is due again at once.
+            directory: DirectoryConfig {
+                sync: false,
+                sync_interval: Duration::from_millis(1),
+                ..DirectoryConfig::default()
             },
             warnings: Vec::new(),
         }
