@@ -2,6 +2,10 @@
 //! from this node's own publication and from peers' directories; both go through [`index`] so
 //! themes and search terms are folded the same way everywhere.
 
+pub mod peers;
+pub mod publish;
+pub mod schedule;
+pub mod sync;
 pub mod terms;
 
 use crate::db::Conn;
@@ -32,3 +36,6 @@ pub async fn index(conn: &mut Conn, fields: &EntryFields, theme_names: &[String]
     let terms = terms::of(&text);
     directory::upsert(conn, fields, &themes, &terms).await
 }
+
+#[cfg(test)]
+mod tests;
