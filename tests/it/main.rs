@@ -2,6 +2,7 @@
 //! socket. Each test runs on SQLite and, when `KWARTIER_TEST_POSTGRES_URL` is set, PostgreSQL.
 
 mod cli;
+mod directory;
 mod feeds;
 mod http;
 mod media;
