@@ -14,6 +14,8 @@ use crate::state::AppState;
 use crate::{server, telemetry};
 use clap::{Args, Parser, Subcommand};
 
+mod directory;
+
 #[derive(Parser)]
 #[command(
     name = "kwartier",
@@ -101,6 +103,12 @@ enum AdminCommand {
         #[arg(long)]
         question: Option<String>,
     },
+    /// Kwartier nodes this node syncs directories with: add (seed) or list
+    #[command(subcommand)]
+    Peers(directory::PeersCommand),
+    /// The network directory: run a sync round now
+    #[command(subcommand)]
+    Directory(directory::DirectoryCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -211,6 +219,8 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             println!("registration is {}", settings.registration_mode);
             Ok(())
         }
+        AdminCommand::Peers(command) => directory::peers(config, command).await,
+        AdminCommand::Directory(command) => directory::directory(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -41,6 +41,12 @@ pub const KEYS: &[&str] = &[
     "geocoder_url",
     "map_tile_url",
     "map_attribution",
+    "region_name",
+    "region_codes",
+    "region_centre",
+    "directory_sync",
+    "directory_sync_interval",
+    "max_known_nodes",
 ];
 
 /// The node's validated configuration.
@@ -64,6 +70,7 @@ pub struct Config {
     pub database_max_connections: usize,
     pub delivery: DeliveryConfig,
     pub search: SearchConfig,
+    pub directory: DirectoryConfig,
     /// Things worth a warning that are not errors (an unknown `KWARTIER_*` variable).
     pub warnings: Vec<String>,
 }
@@ -140,6 +147,37 @@ impl Default for SearchConfig {
     }
 }
 
+/// The region this node serves, as its directory tells other nodes, and how it syncs theirs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryConfig {
+    /// The region's name (`Gemeente Oss`); the node's name when not set.
+    pub region_name: Option<String>,
+    /// CBS codes of the municipalities (`GM0828`), districts (`WK…`), neighbourhoods (`BU…`) or
+    /// provinces (`PV…`) it covers, upper case.
+    pub region_codes: Vec<String>,
+    /// The region's centre, `(latitude, longitude)`, for distances between regions.
+    pub region_centre: Option<(f64, f64)>,
+    /// Whether this node syncs other nodes' directories on a schedule.
+    pub sync: bool,
+    /// Time between two sync rounds.
+    pub sync_interval: Duration,
+    /// Most nodes this node keeps track of; learning stops there.
+    pub max_known_nodes: usize,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            region_name: None,
+            region_codes: Vec::new(),
+            region_centre: None,
+            sync: true,
+            sync_interval: Duration::from_secs(60 * 60),
+            max_known_nodes: 2000,
+        }
+    }
+}
+
 impl SearchConfig {
     /// `scheme://host[:port]` of the map tiles, for the Content-Security-Policy.
     pub fn tile_origin(&self) -> Option<String> {
@@ -192,6 +230,12 @@ struct Raw {
     geocoder_url: String,
     map_tile_url: String,
     map_attribution: String,
+    region_name: Option<String>,
+    region_codes: String,
+    region_centre: Option<String>,
+    directory_sync: bool,
+    directory_sync_interval: String,
+    max_known_nodes: usize,
 }
 
 impl Default for Raw {
@@ -214,6 +258,12 @@ impl Default for Raw {
             geocoder_url: DEFAULT_GEOCODER_URL.into(),
             map_tile_url: DEFAULT_MAP_TILE_URL.into(),
             map_attribution: DEFAULT_MAP_ATTRIBUTION.into(),
+            region_name: None,
+            region_codes: String::new(),
+            region_centre: None,
+            directory_sync: true,
+            directory_sync_interval: "1h".into(),
+            max_known_nodes: 2000,
         }
     }
 }
@@ -310,6 +360,34 @@ impl Config {
         if delivery.concurrency == 0 {
             return Err(invalid("delivery_concurrency", "must be at least 1".into()));
         }
+        let directory = DirectoryConfig {
+            region_name: match raw.region_name.as_deref().map(str::trim) {
+                Some("") | None => None,
+                Some(name) if name.chars().count() > 100 => {
+                    return Err(invalid(
+                        "region_name",
+                        "is longer than 100 characters".into(),
+                    ));
+                }
+                Some(name) => Some(name.to_owned()),
+            },
+            region_codes: parse_region_codes(&raw.region_codes)
+                .map_err(|p| invalid("region_codes", p))?,
+            region_centre: raw
+                .region_centre
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(parse_centre)
+                .transpose()
+                .map_err(|p| invalid("region_centre", p))?,
+            sync: raw.directory_sync,
+            sync_interval: duration("directory_sync_interval", &raw.directory_sync_interval)?,
+            max_known_nodes: raw.max_known_nodes,
+        };
+        if directory.max_known_nodes == 0 {
+            return Err(invalid("max_known_nodes", "must be at least 1".into()));
+        }
         Ok(Config {
             domain,
             listen,
@@ -322,6 +400,7 @@ impl Config {
             database_max_connections: raw.database_max_connections,
             delivery,
             search,
+            directory,
             warnings,
         })
     }
@@ -415,6 +494,55 @@ fn validate_domain(raw: &str) -> std::result::Result<String, String> {
         ));
     }
     Ok(domain)
+}
+
+/// CBS region codes separated by commas: two letters (GM, WK, BU, PV) and 2 to 8 digits.
+fn parse_region_codes(raw: &str) -> std::result::Result<Vec<String>, String> {
+    let mut codes: Vec<String> = Vec::new();
+    for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let code = code.to_ascii_uppercase();
+        let (prefix, digits) = code.split_at(code.len().min(2));
+        if !["GM", "WK", "BU", "PV"].contains(&prefix)
+            || !(2..=8).contains(&digits.len())
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(format!(
+                "{code:?} is not a CBS region code like GM0828 (GM, WK, BU or PV and digits)"
+            ));
+        }
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    if codes.len() > 500 {
+        return Err("lists more than 500 codes".into());
+    }
+    Ok(codes)
+}
+
+/// `LAT,LON` in decimal degrees.
+fn parse_centre(raw: &str) -> std::result::Result<(f64, f64), String> {
+    let hint = "give LATITUDE,LONGITUDE in degrees, like 51.765,5.518";
+    let (lat, lon) = raw
+        .split_once(',')
+        .ok_or_else(|| format!("{raw:?} is not a point; {hint}"))?;
+    let number = |v: &str| {
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| format!("{:?} is not a number; {hint}", v.trim()))
+    };
+    let (lat, lon) = (number(lat)?, number(lon)?);
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("latitude {lat} is not between -90 and 90; {hint}"));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(format!(
+            "longitude {lon} is not between -180 and 180; {hint}"
+        ));
+    }
+    Ok((lat, lon))
 }
 
 /// `#rrggbb` (or `rrggbb`), dark enough for white text on it and for text in it on white.

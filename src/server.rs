@@ -93,6 +93,7 @@ pub async fn serve(
     );
     let federation = federation::config(&state).await?;
     let (stop_deliveries, stopped) = tokio::sync::watch::channel(false);
+    let directory_sync = crate::service::directory::schedule::spawn(state.clone(), stopped.clone());
     let deliveries = delivery::spawn(state.clone(), stopped);
     let app = app(state, federation).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
@@ -103,6 +104,12 @@ pub async fn serve(
     let _ = stop_deliveries.send(true);
     if let Err(err) = deliveries.await {
         tracing::error!(error = %err, "delivery worker failed");
+    }
+    if let Some(Err(err)) = match directory_sync {
+        Some(task) => Some(task.await),
+        None => None,
+    } {
+        tracing::error!(error = %err, "directory sync failed");
     }
     served?;
     tracing::info!("kwartier stopped");

@@ -16,7 +16,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::{Brand, Config, DEFAULT_BRAND_COLOR, DeliveryConfig, LogFormat};
+use crate::config::{
+    Brand, Config, DEFAULT_BRAND_COLOR, DeliveryConfig, DirectoryConfig, LogFormat,
+};
 use crate::db::{DatabaseUrl, Db};
 use crate::service::account::{self, CreatedAccount, NewAccount};
 use crate::state::AppState;
@@ -158,6 +160,13 @@ impl TestDb {
                 geocoder_url: None,
                 map_tile_url: None,
                 map_attribution: String::new(),
+            },
+            // Tests run directory sync rounds themselves, when they want them; every synced
+            // node is due again at once.
+            directory: DirectoryConfig {
+                sync: false,
+                sync_interval: Duration::from_millis(1),
+                ..DirectoryConfig::default()
             },
             warnings: Vec::new(),
         }

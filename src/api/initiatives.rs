@@ -49,6 +49,8 @@ pub struct InitiativeInput {
     image: Option<String>,
     /// Username of the new contact person (edits only).
     contact: Option<String>,
+    /// Listed in the network directory other nodes search (default true; owners only).
+    discoverable: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize, Clone, utoipa::ToSchema)]
@@ -83,6 +85,8 @@ pub struct InitiativeView {
     location: Option<LocationView>,
     contact: ContactView,
     manually_approves_followers: bool,
+    /// Listed in the network directory.
+    discoverable: bool,
     icon: Option<String>,
     image: Option<String>,
     followers: i64,
@@ -105,6 +109,7 @@ impl InitiativeInput {
             manually_approves_followers: self.manually_approves_followers,
             icon_url: self.icon.clone(),
             image_url: self.image.clone(),
+            discoverable: self.discoverable,
         }
     }
 }
@@ -144,6 +149,7 @@ pub async fn view(
             username: contact.username,
         },
         manually_approves_followers: group.manually_approves_followers,
+        discoverable: group.discoverable,
         icon: group.icon_url.clone(),
         image: group.image_url.clone(),
         followers: follow::count_followers(conn, group.id).await?,

@@ -304,3 +304,41 @@ fn the_brand_colour_must_be_readable_on_white() {
     );
     assert!(message.starts_with("KWARTIER_LOGO: "), "{message}");
 }
+
+#[test]
+fn region_settings_are_checked() {
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[
+            ("KWARTIER_REGION_NAME", "Gemeente Oss"),
+            ("KWARTIER_REGION_CODES", "gm0828, GM0828,WK082801"),
+            ("KWARTIER_REGION_CENTRE", "51.765, 5.518"),
+            ("KWARTIER_DIRECTORY_SYNC_INTERVAL", "30min"),
+            ("KWARTIER_DIRECTORY_SYNC", "false"),
+        ]),
+    )
+    .unwrap();
+    let directory = &config.directory;
+    assert_eq!(directory.region_name.as_deref(), Some("Gemeente Oss"));
+    assert_eq!(directory.region_codes, ["GM0828", "WK082801"]);
+    assert_eq!(directory.region_centre, Some((51.765, 5.518)));
+    assert_eq!(directory.sync_interval, Duration::from_secs(30 * 60));
+    assert!(!directory.sync);
+    assert_eq!(directory.max_known_nodes, 2000);
+    let defaults = Config::load(&Overrides::default(), env(&[])).unwrap();
+    assert_eq!(defaults.directory, DirectoryConfig::default());
+
+    for (var, value, says) in [
+        ("KWARTIER_REGION_CODES", "Oss", "CBS region code"),
+        ("KWARTIER_REGION_CODES", "GM08x8", "CBS region code"),
+        ("KWARTIER_REGION_CENTRE", "51.7", "LATITUDE,LONGITUDE"),
+        ("KWARTIER_REGION_CENTRE", "95,5", "latitude 95"),
+        ("KWARTIER_REGION_CENTRE", "51,200", "longitude 200"),
+        ("KWARTIER_DIRECTORY_SYNC_INTERVAL", "soms", "duration"),
+        ("KWARTIER_MAX_KNOWN_NODES", "0", "at least 1"),
+    ] {
+        let message = load_err(&Overrides::default(), &[(var, value)]);
+        assert!(message.starts_with(&format!("{var}: ")), "{message}");
+        assert!(message.contains(says), "{message}");
+    }
+}

@@ -237,6 +237,8 @@ pub struct ProfileChanges<'a> {
     pub icon_url: Option<&'a str>,
     pub image_url: Option<&'a str>,
     pub manually_approves_followers: bool,
+    /// Listed in the network directory.
+    pub discoverable: bool,
     pub updated_at: NaiveDateTime,
 }
 

@@ -20,15 +20,18 @@ pub mod comment;
 pub mod delivery;
 pub mod directory;
 pub mod directory_search;
+pub mod discoverable;
 pub mod follow;
 pub mod inbox;
 pub mod initiative;
+pub mod known_node;
 pub mod local_account;
 pub mod media;
 mod migrate;
 pub mod node_settings;
 pub mod notification;
 pub mod peer;
+pub mod publication;
 #[rustfmt::skip]
 pub mod schema;
 pub mod story;

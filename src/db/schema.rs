@@ -193,6 +193,7 @@ diesel::table! {
         dead_since -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        software -> Nullable<Text>,
     }
 }
 

@@ -93,6 +93,10 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
         "Announce" => activities::announce::receive(&data, &signer, activity).await?,
         other => tracing::debug!(kind = other, "activity type not handled; ignored"),
     }
+    // Discovery: the signer's server may be a Kwartier node; the next sync round probes it.
+    if let Err(err) = crate::service::directory::peers::note_traffic(&data, &signer.ap_id).await {
+        tracing::warn!(error = %err, "cannot note a peer from traffic");
+    }
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -5,6 +5,7 @@ pub mod activities;
 pub mod actors;
 pub mod client;
 pub mod collections;
+pub mod directory;
 pub mod inbox;
 pub mod interaction;
 pub mod keys;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(actors::router())
         .merge(inbox::router())
         .merge(stories::router())
+        .merge(directory::router())
         .route("/.well-known/webfinger", get(webfinger::webfinger))
 }
 

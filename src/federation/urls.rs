@@ -139,6 +139,35 @@ impl Urls {
     pub fn nodeinfo(&self) -> Url {
         self.at("/nodeinfo/2.1")
     }
+
+    /// The node's directory: its discoverable initiatives and groups as a change feed.
+    pub fn directory(&self) -> Url {
+        self.at("/directory")
+    }
+
+    /// A page of the directory: the changes after position `after`.
+    pub fn directory_page(&self, after: i64, limit: Option<i64>) -> Url {
+        let mut url = self.directory();
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string());
+        if let Some(limit) = limit {
+            url.query_pairs_mut()
+                .append_pair("limit", &limit.to_string());
+        }
+        url
+    }
+
+    /// The Kwartier nodes this node knows.
+    pub fn directory_nodes(&self) -> Url {
+        self.at("/directory/nodes")
+    }
+
+    /// A page of the node list: the nodes after `after` (a domain; empty: from the start).
+    pub fn directory_nodes_page(&self, after: &str) -> Url {
+        let mut url = self.directory_nodes();
+        url.query_pairs_mut().append_pair("after", after);
+        url
+    }
 }
 
 /// The id of a local actor's key: `{actor}#main-key`, as Mastodon names it.

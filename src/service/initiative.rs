@@ -38,6 +38,9 @@ pub struct Profile {
     pub icon_url: Option<String>,
     /// Banner picture (a web address).
     pub image_url: Option<String>,
+    /// Listed in the network directory that other nodes search; `None` leaves it as it is
+    /// (new initiatives are listed). Only owners change it.
+    pub discoverable: Option<bool>,
 }
 
 /// The initiative with this handle.
@@ -101,7 +104,7 @@ pub async fn create(
         icon_url: checked.icon_url.as_deref(),
         image_url: checked.image_url.as_deref(),
         manually_approves_followers: profile.manually_approves_followers,
-        discoverable: true,
+        discoverable: profile.discoverable.unwrap_or(true),
         public_key_id: Some(&key_id),
         created_at: at,
         updated_at: at,
@@ -125,6 +128,10 @@ pub async fn create(
         .await;
     match created {
         Err(Error::Conflict(_)) => Err(handle::taken("handle", handle_name)),
+        Ok(group) => {
+            republish(state).await;
+            Ok(group)
+        }
         other => other,
     }
 }
@@ -158,6 +165,10 @@ pub async fn update(
         }
         None => details.contact_person_id,
     };
+    let discoverable = profile.discoverable.unwrap_or(group.discoverable);
+    if discoverable != group.discoverable {
+        require_owner(conn, &group, editor).await?;
+    }
     let at = now();
     let changes = ProfileChanges {
         display_name: Some(&profile.name),
@@ -165,6 +176,7 @@ pub async fn update(
         icon_url: checked.icon_url.as_deref(),
         image_url: checked.image_url.as_deref(),
         manually_approves_followers: profile.manually_approves_followers,
+        discoverable,
         updated_at: at,
     };
     let fields = checked.fields(&profile, contact_id, at);
@@ -190,7 +202,16 @@ pub async fn update(
         })
         .await?;
     state.deliveries.wake();
+    republish(state).await;
     Ok(updated)
+}
+
+/// Brings this node's directory (and its own search entries) up to date after a change; the
+/// next sync round would too, so a failure is only logged.
+async fn republish(state: &AppState) {
+    if let Err(err) = super::directory::publish::refresh(state).await {
+        tracing::warn!(error = %err, "cannot refresh the node's directory");
+    }
 }
 
 /// An owner adds a local person as a member (or owner).

@@ -97,6 +97,9 @@ pub(super) struct InitiativeForm {
     pub location: String,
     #[serde(default)]
     pub website: String,
+    /// The checkbox: present when ticked.
+    #[serde(default)]
+    pub discoverable: Option<String>,
 }
 
 impl InitiativeForm {
@@ -113,6 +116,7 @@ impl InitiativeForm {
                 latitude: None,
                 longitude: None,
             }),
+            discoverable: Some(self.discoverable.is_some()),
             ..Profile::default()
         }
     }
@@ -134,7 +138,10 @@ async fn new_initiative_form(
     uri: Uri,
 ) -> Result<Response> {
     visitor.require()?;
-    let form = InitiativeForm::default();
+    let form = InitiativeForm {
+        discoverable: Some("1".into()),
+        ..InitiativeForm::default()
+    };
     render_initiative_form(&state, &visitor, &uri, None, form, FieldErrors::default()).await
 }
 

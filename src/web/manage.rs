@@ -97,6 +97,7 @@ async fn edit_initiative_form(
         neighbourhood: details.neighbourhood.unwrap_or_default(),
         location: details.location_name.unwrap_or_default(),
         website: details.website.unwrap_or_default(),
+        discoverable: group.discoverable.then(|| "1".to_owned()),
     };
     let editing = Some(group.username);
     render_initiative_form(

@@ -2,8 +2,9 @@
 //! socket. Each test runs on SQLite and, when `KWARTIER_TEST_POSTGRES_URL` is set, PostgreSQL.
 
 mod cli;
-mod directory;
+mod directory_feed;
 mod feeds;
 mod http;
 mod media;
+mod network_search;
 mod web;

@@ -165,6 +165,26 @@ pub struct ActorJson {
         skip_serializing_if = "Option::is_none"
     )]
     pub kwartier_kind: Option<String>,
+    /// The node's `Application` actor: its directory (`kwartier:directory`), the nodes it knows
+    /// (`kwartier:nodes`) and the codes of its region (`kwartier:regionCodes`).
+    #[serde(
+        default,
+        deserialize_with = "deserialize_skip_error",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub directory: Option<Url>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_skip_error",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nodes: Option<Url>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_skip_error",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub region_codes: Vec<String>,
 }
 
 impl ActorJson {
@@ -219,6 +239,9 @@ impl ActorJson {
             moderators: None,
             posting_restricted_to_mods: None,
             kwartier_kind: None,
+            directory: None,
+            nodes: None,
+            region_codes: Vec::new(),
         }
     }
 }
@@ -274,6 +297,7 @@ impl Object for Actor {
                 let mut conn = data.db.conn().await?;
                 let settings = node_settings::get(&mut conn).await?;
                 let mut json = ActorJson::local(&self, data);
+                crate::federation::directory::describe_node(data, &mut json, &settings.name);
                 json.name = Some(settings.name);
                 json.summary = Some(text::escape(&settings.description)).filter(|s| !s.is_empty());
                 Ok(json)

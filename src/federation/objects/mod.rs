@@ -38,7 +38,16 @@ pub fn context() -> Value {
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "moderators": { "@id": "lemmy:moderators", "@type": "@id" },
             "kwartier": "https://kwartier.nl/ns#",
-            "kind": "kwartier:kind"
+            "kind": "kwartier:kind",
+            "directory": { "@id": "kwartier:directory", "@type": "@id" },
+            "nodes": { "@id": "kwartier:nodes", "@type": "@id" },
+            "regionCodes": "kwartier:regionCodes",
+            "domain": "kwartier:domain",
+            "latestSeq": "kwartier:latestSeq",
+            "seq": "kwartier:seq",
+            "followerCount": "kwartier:followerCount",
+            "lastActivity": { "@id": "kwartier:lastActivity", "@type": "xsd:dateTime" },
+            "xsd": "http://www.w3.org/2001/XMLSchema#"
         }
     ])
 }

@@ -3,8 +3,12 @@
 //! themes and search terms are folded the same way everywhere.
 
 mod compounds;
+pub mod peers;
 pub mod place;
+pub mod publish;
+pub mod schedule;
 pub mod search;
+pub mod sync;
 pub mod terms;
 
 use crate::db::Conn;
@@ -35,3 +39,6 @@ pub async fn index(conn: &mut Conn, fields: &EntryFields, theme_names: &[String]
     let terms = terms::of(&text);
     directory::upsert(conn, fields, &themes, &terms).await
 }
+
+#[cfg(test)]
+mod tests;

@@ -150,6 +150,8 @@ field-neighbourhood = Neighbourhood
 field-location = Place
 field-website = Website
 field-website-hint = Starts with https://
+field-discoverable = Findable across the network
+field-discoverable-hint = Other Kwartier sites show this initiative in their search results. Untick it and it disappears there at their next sync; this page and followers stay.
 
 story-new-title = Write a story
 story-new-for = For { $name }

@@ -150,6 +150,8 @@ field-neighbourhood = Buurt
 field-location = Plaats
 field-website = Website
 field-website-hint = Begint met https://
+field-discoverable = Vindbaar in het netwerk
+field-discoverable-hint = Andere Kwartier-websites tonen dit initiatief in hun zoekresultaten. Zonder vinkje verdwijnt het daar bij de volgende synchronisatie; deze pagina en volgers blijven.
 
 story-new-title = Verhaal schrijven
 story-new-for = Voor { $name }

@@ -1,0 +1,1 @@
+ALTER TABLE known_node DROP COLUMN software;

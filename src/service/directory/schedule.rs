@@ -1,0 +1,47 @@
+//! The directory sync schedule: a task started with the server that runs a sync round at once
+//! and then every `directory_sync_interval`, logging what each round changed. A round in
+//! progress is cut short at shutdown; what it stored stays (each page is its own transaction).
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::sync;
+use crate::state::AppState;
+
+/// Starts the schedule, unless `directory_sync` is off. Stops when `stop` turns true.
+pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> Option<JoinHandle<()>> {
+    if !state.config.directory.sync {
+        tracing::info!("directory sync is off");
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let interval = state.config.directory.sync_interval;
+        loop {
+            tokio::select! {
+                outcome = sync::round(&state) => log(&outcome),
+                _ = stop.wait_for(|stopped| *stopped) => break,
+            }
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                _ = stop.wait_for(|stopped| *stopped) => break,
+            }
+        }
+        tracing::debug!("directory sync stopped");
+    }))
+}
+
+fn log(outcome: &crate::error::Result<sync::RoundReport>) {
+    match outcome {
+        Ok(report) => tracing::info!(
+            synced = report.nodes_synced,
+            failed = report.nodes_failed.len(),
+            added = report.entries_added,
+            updated = report.entries_updated,
+            removed = report.entries_removed,
+            learned = report.nodes_learned.len(),
+            bytes = report.bytes_fetched,
+            "directory sync round"
+        ),
+        Err(err) => tracing::warn!(error = %err, "directory sync round failed"),
+    }
+}
