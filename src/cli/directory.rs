@@ -17,7 +17,9 @@ pub enum PeersCommand {
     /// Seed a Kwartier node (host or host:port) to sync directories with
     Add {
         /// The node's host name, with the port if not 443: kwartier.oss.nl
-        domain: String,
+        // Not `domain`: that is the global setting of this node's own name.
+        #[arg(value_name = "DOMAIN")]
+        peer: String,
     },
     /// List the nodes this node knows: source, last sync, failures, dead, entries
     List,
@@ -32,15 +34,15 @@ pub enum DirectoryCommand {
 pub async fn peers(config: Config, command: PeersCommand) -> Result<()> {
     let state = AppState::open(config).await?;
     match command {
-        PeersCommand::Add { domain } => {
-            let message = match peers::add_seed(&state, &domain).await? {
+        PeersCommand::Add { peer } => {
+            let message = match peers::add_seed(&state, &peer).await? {
                 AddOutcome::Added => "added; it is synced in the next round",
                 AddOutcome::MadeSeed { .. } => {
                     "was known already; it is a seed now and synced in the next round"
                 }
                 AddOutcome::AlreadySeed => "is a seed already; it is synced in the next round",
             };
-            println!("{} {message}", domain.trim().to_ascii_lowercase());
+            println!("{} {message}", peer.trim().to_ascii_lowercase());
             Ok(())
         }
         PeersCommand::List => {

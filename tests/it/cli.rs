@@ -19,6 +19,7 @@ test_both_backends!(
     a_duplicate_user_is_refused_and_nothing_is_half_written,
     passwords_come_from_stdin_or_are_generated,
     an_unknown_user_gets_no_token,
+    peers_are_seeded_listed_and_synced_from_the_command_line,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -478,4 +479,32 @@ fn assert_empty(dir: &Path) {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(entries.is_empty(), "left behind: {entries:?}");
+}
+
+async fn peers_are_seeded_listed_and_synced_from_the_command_line(db: TestDb) {
+    // The node's own name comes from KWARTIER_DOMAIN; the peer's is the argument.
+    let kwartier = Kwartier::on(&db).with("KWARTIER_DOMAIN", "kwartier.oss.example");
+    let out = kwartier.ok(&["admin", "peers", "add", "kwartier.raalte.example"]);
+    assert_eq!(
+        out,
+        "kwartier.raalte.example added; it is synced in the next round\n"
+    );
+    let out = kwartier.ok(&["admin", "peers", "add", "kwartier.raalte.example"]);
+    assert!(out.contains("is a seed already"), "{out}");
+    let line = kwartier.fails(&["admin", "peers", "add", "kwartier.oss.example"]);
+    assert!(line.contains("this node itself"), "{line}");
+    let line = kwartier.fails(&["admin", "peers", "add", "10.0.0.1"]);
+    assert!(line.contains("IP address"), "{line}");
+    let list = kwartier.ok(&["admin", "peers", "list"]);
+    assert!(list.starts_with("DOMAIN"), "{list}");
+    assert!(list.contains("kwartier.raalte.example  seed"), "{list}");
+    // A round now: the peer cannot be reached (the name does not resolve) and says why.
+    let out = kwartier.ok(&["admin", "directory", "sync"]);
+    assert!(out.contains("nodes synced: 0, failed: 1"), "{out}");
+    assert!(out.contains("failed kwartier.raalte.example: "), "{out}");
+    let list = kwartier.ok(&["admin", "peers", "list"]);
+    assert!(
+        list.contains("kwartier.raalte.example: remote server"),
+        "{list}"
+    );
 }
