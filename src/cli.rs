@@ -14,6 +14,8 @@ use crate::state::AppState;
 use crate::{server, telemetry};
 use clap::{Args, Parser, Subcommand};
 
+mod groups;
+
 #[derive(Parser)]
 #[command(
     name = "kwartier",
@@ -101,6 +103,9 @@ enum AdminCommand {
         #[arg(long)]
         question: Option<String>,
     },
+    /// Theme groups: create, list, moderators, initiatives joining
+    #[command(subcommand)]
+    Groups(groups::GroupsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -211,6 +216,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             println!("registration is {}", settings.registration_mode);
             Ok(())
         }
+        AdminCommand::Groups(command) => groups::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -321,6 +321,23 @@ impl TestNode {
         .map(|count: diesel::QueryResult<i64>| count.expect("count"))
     }
 
+    /// The last answer (status) of every delivery queued to `inbox`, oldest first; `None` for
+    /// one not answered yet.
+    pub async fn delivery_statuses(&self, inbox: &str) -> Vec<Option<i32>> {
+        use crate::db::schema::delivery;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.state.db.conn().await.expect("connection");
+        let conn = &mut conn;
+        crate::run!(conn, |c| delivery::table
+            .filter(delivery::inbox_url.eq(inbox))
+            .order(delivery::id)
+            .select(delivery::last_status)
+            .load(c)
+            .await)
+        .expect("deliveries")
+    }
+
     /// Signs and POSTs `body` to `url` as the local actor `username`, the way another server
     /// delivers an activity.
     pub async fn deliver_as(&self, username: &str, url: &str, body: &[u8]) -> reqwest::Response {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod follows;
+mod groups;
 mod initiatives;
 pub mod json;
 mod me;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(initiatives::router())
         .merge(follows::router())
+        .merge(groups::router())
         .merge(stories::router())
         .merge(media::router())
         .merge(openapi::router());

@@ -48,6 +48,13 @@ pub struct ErrorBody {
         super::stories::unlike,
         super::stories::timeline,
         super::media::upload,
+        super::groups::list,
+        super::groups::show,
+        super::groups::create,
+        super::groups::join,
+        super::groups::leave,
+        super::groups::remove,
+        super::groups::lock,
     ),
     modifiers(&BearerAuth)
 )]

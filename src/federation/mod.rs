@@ -5,6 +5,7 @@ pub mod activities;
 pub mod actors;
 pub mod client;
 pub mod collections;
+pub mod group_fanout;
 pub mod inbox;
 pub mod interaction;
 pub mod keys;
