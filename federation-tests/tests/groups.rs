@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use kwartier::service::theme_group::{self, GroupProfile};
 use kwartier::test_both_backends;
 use kwartier::testing::{Api, TestDb, TestNode, ThreeNodes, eventually};
 use reqwest::StatusCode;
@@ -19,33 +18,11 @@ test_both_backends!(hostile_group_deliveries_are_refused);
 const DEADLINE: Duration = Duration::from_secs(20);
 const GROUP: &str = "zorgnetwerk";
 
-/// Makes the group on `node` with `moderator` (a local username) as its moderator.
-async fn make_group(node: &TestNode, moderator: &str) {
-    let mut conn = node.state.db.conn().await.unwrap();
-    let person = kwartier::db::actor::find_local(&mut conn, moderator)
-        .await
-        .unwrap()
-        .unwrap();
-    let profile = GroupProfile {
-        name: "Zorgnetwerk Oost".into(),
-        summary: Some("Mantelzorg en buurtzorg in de regio.".into()),
-        rules: Some("Blijf vriendelijk.".into()),
-        themes: vec!["zorg".into()],
-        location: None,
-    };
-    theme_group::create(&node.state, &mut conn, GROUP, profile, Some(&person))
-        .await
-        .unwrap();
-}
-
-/// The story with this title in the person's timeline, if it is there.
-async fn in_timeline(api: &Api, title: &str) -> Option<Value> {
-    let (_, timeline) = api.get("/api/v1/timeline").await;
-    timeline
-        .as_array()?
-        .iter()
-        .find(|s| s["title"] == title)
-        .cloned()
+async fn comment(api: &Api, story: &str, content: &str) {
+    let (status, body) = api
+        .post(&format!("{story}/comments"), json!({"content": content}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 /// The group's accepted posts as its API lists them.
@@ -53,13 +30,6 @@ async fn posts(api: &Api) -> Vec<Value> {
     let (status, group) = api.get(&format!("/api/v1/groups/{GROUP}")).await;
     assert_eq!(status, StatusCode::OK, "{group}");
     group["posts"].as_array().cloned().unwrap_or_default()
-}
-
-async fn accepted(node: &TestNode, follower: &str, target: &str) {
-    eventually("the follow is accepted", DEADLINE, || async {
-        (node.follow_state(follower, target).await.as_deref() == Some("accepted")).then_some(())
-    })
-    .await;
 }
 
 async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
@@ -73,7 +43,7 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
         heeten_db: _heeten_db,
         deventer_db: _deventer_db,
     } = ThreeNodes::start(&db).await;
-    make_group(&oss, "anna").await;
+    oss.create_group(GROUP, Some("anna")).await;
     let group_id = oss.url(&format!("/g/{GROUP}"));
     let handle = oss.handle(GROUP);
 
@@ -82,17 +52,11 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
         .post("/api/v1/follows", json!({"target": handle}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    accepted(&deventer, "carla", &group_id).await;
+    deventer.until_accepted("carla", &group_id).await;
     bert.create_initiative("buurtzorg", "Buurtzorg Heeten")
         .await;
-    let (status, body) = bert
-        .post(
-            "/api/v1/initiatives/buurtzorg/groups",
-            json!({"group": handle}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    accepted(&heeten, "buurtzorg", &group_id).await;
+    bert.join_group("buurtzorg", &handle).await;
+    heeten.until_accepted("buurtzorg", &group_id).await;
 
     // A member's story shared to the group reaches carla, who follows only the group.
     let story = bert
@@ -105,7 +69,7 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
     let at_deventer = eventually(
         "the group announces the story to Deventer",
         DEADLINE,
-        || in_timeline(&carla, "Koffieochtend"),
+        || carla.in_timeline("Koffieochtend"),
     )
     .await;
     assert_eq!(at_deventer["id"], story_id.as_str());
@@ -139,17 +103,11 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
     })
     .await;
     assert_eq!(posts(&anna).await.len(), 1);
-    assert!(in_timeline(&carla, "Reclame").await.is_none());
+    assert!(carla.in_timeline("Reclame").await.is_none());
 
     // carla's reply is a member's post too: accepted and announced.
     let deventer_story = at_deventer["api_url"].as_str().unwrap().to_owned();
-    let (status, body) = carla
-        .post(
-            &format!("{deventer_story}/comments"),
-            json!({"content": "Ik kom ook!"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    comment(&carla, &deventer_story, "Ik kom ook!").await;
     let reply = eventually("the group accepts carla's reply", DEADLINE, || async {
         posts(&anna)
             .await
@@ -188,13 +146,7 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let refused_before = refused_replies(&deventer, &oss).await;
-    let (status, body) = carla
-        .post(
-            &format!("{deventer_story}/comments"),
-            json!({"content": "Nog een vraag"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    comment(&carla, &deventer_story, "Nog een vraag").await;
     eventually(
         "Oss refuses a reply to the locked thread",
         DEADLINE,
@@ -215,7 +167,8 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
             .all(|p| p["id"] != story_id.as_str())
     );
     eventually("the removal reaches Deventer", DEADLINE, || async {
-        in_timeline(&carla, "Koffieochtend")
+        carla
+            .in_timeline("Koffieochtend")
             .await
             .is_none()
             .then_some(())
@@ -243,14 +196,14 @@ async fn hostile_group_deliveries_are_refused(db: TestDb) {
         heeten_db: _heeten_db,
         deventer_db: _deventer_db,
     } = ThreeNodes::start(&db).await;
-    make_group(&oss, "anna").await;
+    oss.create_group(GROUP, Some("anna")).await;
     let group_id = oss.url(&format!("/g/{GROUP}"));
     let inbox = oss.url(&format!("/g/{GROUP}/inbox"));
     let (status, body) = carla
         .post("/api/v1/follows", json!({"target": oss.handle(GROUP)}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    accepted(&deventer, "carla", &group_id).await;
+    deventer.until_accepted("carla", &group_id).await;
 
     // bert is no member: his Create naming the group (audience, cc and a mention) is refused.
     let bert_id = heeten.ap_id_of("bert").await;

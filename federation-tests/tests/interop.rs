@@ -94,33 +94,13 @@ async fn fedify_joins_a_theme_group_and_gets_a_members_story() {
     let heeten = TestNode::start(&heeten_db, "Heeten").await;
     let anna = oss.user_with_token("anna").await;
     let bert = heeten.user_with_token("bert").await;
-    {
-        let mut conn = oss.state.db.conn().await.expect("connection");
-        let profile = kwartier::service::theme_group::GroupProfile {
-            name: "Zorgnetwerk Oost".into(),
-            themes: vec!["zorg".into()],
-            ..Default::default()
-        };
-        kwartier::service::theme_group::create(&oss.state, &mut conn, "zorgnetwerk", profile, None)
-            .await
-            .expect("the group");
-    }
+    oss.create_group("zorgnetwerk", None).await;
     let group = oss.url("/g/zorgnetwerk");
     let handle = oss.handle("zorgnetwerk");
     bert.create_initiative("buurtzorg", "Buurtzorg Heeten")
         .await;
-    let (status, body) = bert
-        .post(
-            "/api/v1/initiatives/buurtzorg/groups",
-            json!({"group": handle}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    eventually("the initiative joins the group", STEP, || async {
-        (heeten.follow_state("buurtzorg", &group).await.as_deref() == Some("accepted"))
-            .then_some(())
-    })
-    .await;
+    bert.join_group("buurtzorg", &handle).await;
+    heeten.until_accepted("buurtzorg", &group).await;
 
     let base = oss.url("");
     let mut peer = Peer::spawn(

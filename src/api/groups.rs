@@ -13,7 +13,7 @@ use super::json::Body;
 use crate::db::{follow, group_post, theme, theme_group};
 use crate::error::{Error, Result};
 use crate::federation::urls::authority;
-use crate::service::theme_group::{self as groups, GroupProfile};
+use crate::service::theme_group::{self as groups, GroupProfile, PostAction};
 use crate::service::{follow as follows, initiative as initiatives};
 use crate::state::AppState;
 
@@ -228,10 +228,7 @@ pub(super) async fn remove(
     RequireToken(auth): RequireToken,
     Path((handle, post_id)): Path<(String, i64)>,
 ) -> Result<StatusCode> {
-    let mut conn = data.db.conn().await?;
-    let (group, _) = groups::find(&mut conn, &handle).await?;
-    groups::remove_post(&data, &mut conn, &auth.person, &group, post_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    moderate(&data, &auth.person, &handle, post_id, PostAction::Remove).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -251,16 +248,25 @@ pub(super) async fn lock(
     Path((handle, post_id)): Path<(String, i64)>,
     Body(input): Body<LockInput>,
 ) -> Result<StatusCode> {
-    let mut conn = data.db.conn().await?;
-    let (group, _) = groups::find(&mut conn, &handle).await?;
-    groups::lock_post(
+    moderate(
         &data,
-        &mut conn,
         &auth.person,
-        &group,
+        &handle,
         post_id,
-        input.locked,
+        PostAction::Lock(input.locked),
     )
-    .await?;
+    .await
+}
+
+async fn moderate(
+    data: &AppState,
+    moderator: &crate::db::actor::Actor,
+    handle: &str,
+    post_id: i64,
+    action: PostAction,
+) -> Result<StatusCode> {
+    let mut conn = data.db.conn().await?;
+    let (group, _) = groups::find(&mut conn, handle).await?;
+    groups::moderate(data, &mut conn, moderator, &group, post_id, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,15 +7,15 @@
 
 use url::Url;
 
+use super::initiative::GroupIds;
 use super::{handle, text, theme};
-use crate::db::actor::{self, Actor, NewActor, kind};
+use crate::db::actor::{self, Actor, kind};
 use crate::db::group_post::{self, GroupPost, NewGroupPost};
 use crate::db::theme_group::{self, ThemeGroup, ThemeGroupFields};
 use crate::db::types::DbUrl;
 use crate::db::{Conn, ScopedFutureExt, follow, now, theme as themes};
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
-use crate::federation::urls::main_key_id;
 use crate::state::AppState;
 
 pub const NAME_MAX: usize = 100;
@@ -67,35 +67,13 @@ pub async fn create(
     handle::ensure_free(conn, "handle", handle_name).await?;
     let summary_html = summary.map(text::markdown_to_html);
     let keypair = state.keys.take().await?;
-    let urls = &state.urls;
-    let ap_id = DbUrl(urls.group(handle_name));
-    let inbox = urls.group_inbox(handle_name);
-    let shared_inbox = urls.shared_inbox();
-    let followers = urls.followers(&ap_id);
-    let key_id = main_key_id(&ap_id);
+    let ids = GroupIds::new(
+        &state.urls,
+        state.urls.group(handle_name),
+        state.urls.group_inbox(handle_name),
+    );
     let at = now();
-    let new = NewActor {
-        ap_id: ap_id.clone(),
-        username: handle_name,
-        display_name: Some(name),
-        inbox_url: inbox.as_str(),
-        shared_inbox_url: Some(shared_inbox.as_str()),
-        public_key: &keypair.public_pem,
-        private_key: Some(&keypair.private_pem),
-        local: true,
-        actor_type: kind::GROUP,
-        summary: summary_html.as_deref(),
-        url: Some(ap_id.as_str()),
-        followers_url: Some(followers.as_str()),
-        icon_url: None,
-        image_url: None,
-        manually_approves_followers: false,
-        discoverable: true,
-        public_key_id: Some(&key_id),
-        created_at: at,
-        updated_at: at,
-        last_refreshed_at: at,
-    };
+    let new = ids.new_actor(handle_name, name, summary_html.as_deref(), &keypair, at);
     let location = profile.location.as_ref();
     let fields = ThemeGroupFields {
         rules,
@@ -305,56 +283,45 @@ async fn post_of(conn: &mut Conn, group: &Actor, post_id: i64) -> Result<GroupPo
     Ok(post)
 }
 
-/// A moderator removes a post: members get the moderator's `Delete`, announced by the group.
-pub async fn remove_post(
-    state: &AppState,
-    conn: &mut Conn,
-    moderator: &Actor,
-    group: &Actor,
-    post_id: i64,
-) -> Result<()> {
-    require_moderator(conn, group, moderator).await?;
-    let post = post_of(conn, group, post_id).await?;
-    let moderator_id = moderator.id;
-    conn.transaction(|conn| {
-        async move {
-            if group_post::mark_removed(conn, post.id, now()).await? {
-                let event = Event::GroupPostRemoved {
-                    post_id: post.id,
-                    moderator_id,
-                };
-                events::emit(state, conn, event).await?;
-            }
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    state.deliveries.wake();
-    Ok(())
+/// What a moderator does to a post: remove it (members get the moderator's `Delete`,
+/// announced by the group), or lock (`true`) or unlock its thread (members get Lemmy's `Lock`
+/// or `Undo(Lock)`, announced; a locked thread takes no replies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostAction {
+    Remove,
+    Lock(bool),
 }
 
-/// A moderator locks (or unlocks) a thread: replies to it are no longer accepted, and members
-/// get Lemmy's `Lock` (or `Undo(Lock)`), announced by the group.
-pub async fn lock_post(
+/// A moderator acts on one of the group's posts; members hear of it when it changes anything.
+pub async fn moderate(
     state: &AppState,
     conn: &mut Conn,
     moderator: &Actor,
     group: &Actor,
     post_id: i64,
-    locked: bool,
+    action: PostAction,
 ) -> Result<()> {
     require_moderator(conn, group, moderator).await?;
     let post = post_of(conn, group, post_id).await?;
     let moderator_id = moderator.id;
     conn.transaction(|conn| {
         async move {
-            if group_post::set_locked(conn, post.id, locked).await? {
-                let event = Event::GroupPostLocked {
-                    post_id: post.id,
-                    moderator_id,
-                    locked,
-                };
+            let event = match action {
+                PostAction::Remove => group_post::mark_removed(conn, post.id, now())
+                    .await?
+                    .then_some(Event::GroupPostRemoved {
+                        post_id: post.id,
+                        moderator_id,
+                    }),
+                PostAction::Lock(locked) => group_post::set_locked(conn, post.id, locked)
+                    .await?
+                    .then_some(Event::GroupPostLocked {
+                        post_id: post.id,
+                        moderator_id,
+                        locked,
+                    }),
+            };
+            if let Some(event) = event {
                 events::emit(state, conn, event).await?;
             }
             Ok(())

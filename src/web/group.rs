@@ -14,14 +14,14 @@ use serde::Deserialize;
 
 use super::cards::{self, ThemeLink, actor_href, display_name};
 use super::form::{CsrfForm, FieldErrors};
+use super::initiative::{FollowForm, RemoteFollow, follow_or_leave, remote_follow_url};
 use super::{Chrome, Page, Visitor};
 use crate::db::actor::Actor;
 use crate::db::{follow, group_post, theme, theme_group};
 use crate::error::{Error, Result};
-use crate::federation::interaction;
 use crate::federation::urls::authority;
-use crate::service::theme_group::GroupProfile;
-use crate::service::{follow as following, text, theme_group as groups};
+use crate::service::theme_group::{GroupProfile, PostAction};
+use crate::service::{text, theme_group as groups};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -222,37 +222,16 @@ async fn render(
     Ok((status, Page(page)).into_response())
 }
 
-#[derive(Deserialize)]
-struct JoinForm {
-    /// Present to leave.
-    undo: Option<String>,
-}
-
 /// Joining and leaving, for people signed in here.
 async fn follow_here(
     State(state): State<AppState>,
     Path(handle): Path<String>,
-    form: CsrfForm<JoinForm>,
+    form: CsrfForm<FollowForm>,
 ) -> Result<Redirect> {
-    let session = form.visitor.require()?;
-    let person = &session.auth.person;
     let mut conn = state.db.conn().await?;
     let (group, _) = groups::find(&mut conn, &handle).await?;
-    if form.fields.undo.is_some() {
-        match following::unfollow(&state, &mut conn, person, &group).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(other) => return Err(other),
-        }
-    } else {
-        following::follow(&state, &mut conn, person, &group).await?;
-    }
+    follow_or_leave(&state, &form, &group).await?;
     Ok(Redirect::to(&format!("/g/{handle}")))
-}
-
-#[derive(Deserialize)]
-struct RemoteFollow {
-    #[serde(default)]
-    account: String,
 }
 
 /// Sends the visitor to their own server to join this group.
@@ -265,11 +244,9 @@ async fn remote_follow(
     let mut conn = state.db.conn().await?;
     let (group, _) = groups::find(&mut conn, &handle).await?;
     drop(conn);
-    let account = form.fields.account.trim().to_owned();
-    match interaction::authorize_url(&state, &account, &group.ap_id).await {
-        Ok(url) => Ok(Redirect::to(url.as_str()).into_response()),
-        Err(err) => {
-            let errors = FieldErrors::from_error(err, &form.visitor.tr(), "account")?;
+    match remote_follow_url(&state, &form, &group).await? {
+        Ok(redirect) => Ok(redirect.into_response()),
+        Err((account, errors)) => {
             let page_uri: Uri = format!("/g/{handle}").parse().unwrap_or(uri);
             render(&state, &form.visitor, &page_uri, group, account, errors).await
         }
@@ -282,16 +259,26 @@ struct LockForm {
     undo: Option<String>,
 }
 
+async fn moderate(
+    state: &AppState,
+    handle: &str,
+    id: i64,
+    form: &CsrfForm<LockForm>,
+    action: PostAction,
+) -> Result<Redirect> {
+    let session = form.visitor.require()?;
+    let mut conn = state.db.conn().await?;
+    let (group, _) = groups::find(&mut conn, handle).await?;
+    groups::moderate(state, &mut conn, &session.auth.person, &group, id, action).await?;
+    Ok(Redirect::to(&format!("/g/{handle}")))
+}
+
 async fn remove(
     State(state): State<AppState>,
     Path((handle, id)): Path<(String, i64)>,
     form: CsrfForm<LockForm>,
 ) -> Result<Redirect> {
-    let session = form.visitor.require()?;
-    let mut conn = state.db.conn().await?;
-    let (group, _) = groups::find(&mut conn, &handle).await?;
-    groups::remove_post(&state, &mut conn, &session.auth.person, &group, id).await?;
-    Ok(Redirect::to(&format!("/g/{handle}")))
+    moderate(&state, &handle, id, &form, PostAction::Remove).await
 }
 
 async fn lock(
@@ -299,12 +286,8 @@ async fn lock(
     Path((handle, id)): Path<(String, i64)>,
     form: CsrfForm<LockForm>,
 ) -> Result<Redirect> {
-    let session = form.visitor.require()?;
-    let mut conn = state.db.conn().await?;
-    let (group, _) = groups::find(&mut conn, &handle).await?;
     let locked = form.fields.undo.is_none();
-    groups::lock_post(&state, &mut conn, &session.auth.person, &group, id, locked).await?;
-    Ok(Redirect::to(&format!("/g/{handle}")))
+    moderate(&state, &handle, id, &form, PostAction::Lock(locked)).await
 }
 
 #[derive(Deserialize, Default)]

@@ -3,8 +3,9 @@
 use chrono::Duration;
 
 use super::*;
-use crate::db::actor::{self, NewActor, kind};
+use crate::db::actor;
 use crate::db::group_post::{self, NewGroupPost};
+use crate::db::tests::remote_person;
 use crate::db::types::DbUrl;
 use crate::db::{follow as follows, now};
 use crate::service::account::{self, NewAccount};
@@ -13,31 +14,6 @@ use crate::test_both_backends;
 use crate::testing::TestDb;
 
 test_both_backends!(groups_keep_moderators_posts_and_directory_facts);
-
-fn remote<'a>(ap_id: &str, username: &'a str, at: NaiveDateTime) -> NewActor<'a> {
-    NewActor {
-        ap_id: DbUrl(url::Url::parse(ap_id).unwrap()),
-        username,
-        display_name: None,
-        inbox_url: "https://elders.example/inbox",
-        shared_inbox_url: None,
-        public_key: "-----BEGIN PUBLIC KEY-----",
-        private_key: None,
-        local: false,
-        actor_type: kind::PERSON,
-        summary: None,
-        url: None,
-        followers_url: None,
-        icon_url: None,
-        image_url: None,
-        manually_approves_followers: false,
-        discoverable: true,
-        public_key_id: None,
-        created_at: at,
-        updated_at: at,
-        last_refreshed_at: at,
-    }
-}
 
 async fn groups_keep_moderators_posts_and_directory_facts(db: TestDb) {
     let state = db.state().await;
@@ -72,9 +48,12 @@ async fn groups_keep_moderators_posts_and_directory_facts(db: TestDb) {
         .await
         .unwrap();
     let at = now();
-    let bert = actor::upsert_remote(conn, &remote("https://elders.example/u/bert", "bert", at))
-        .await
-        .unwrap();
+    let bert = actor::upsert_remote(
+        conn,
+        &remote_person(at, "https://elders.example/u/bert", "bert", false),
+    )
+    .await
+    .unwrap();
 
     // Moderators: local and remote, each once, in order.
     assert!(

@@ -6,10 +6,10 @@
 //! profile field and the place as `location`.
 
 use super::actor::ActorJson;
-use super::{Place, PropertyValue, Tag};
+use super::{Place, PropertyValue};
+use crate::db::Conn;
 use crate::db::actor::Actor;
 use crate::db::theme_group::ThemeGroup;
-use crate::db::{Conn, theme};
 use crate::error::Result;
 use crate::service::text;
 use crate::state::AppState;
@@ -22,20 +22,10 @@ pub async fn to_json(
     group: &Actor,
     details: &ThemeGroup,
 ) -> Result<ActorJson> {
-    let urls = &state.urls;
-    let themes = theme::for_actor(conn, group.id).await?;
-    let mut json = ActorJson::local(group, state);
-    json.kwartier_kind = Some(KIND_NETWORK.into());
-    json.featured = Some(urls.collection(&group.ap_id, "featured"));
-    let moderators = urls.collection(&group.ap_id, "moderators");
-    json.attributed_to = Some(moderators.clone());
-    json.moderators = Some(moderators);
+    let (mut json, _) = super::group::local_group(state, conn, group, KIND_NETWORK).await?;
+    // Members post; the group announces.
     json.posting_restricted_to_mods = Some(false);
     json.sensitive = Some(false);
-    json.tag = themes
-        .iter()
-        .map(|t| Tag::hashtag(&t.name, urls.theme(&t.slug)))
-        .collect();
     if !details.rules.is_empty() {
         json.attachment = vec![PropertyValue::new(
             "Regels",
