@@ -15,6 +15,7 @@ use crate::{server, telemetry};
 use clap::{Args, Parser, Subcommand};
 
 mod directory;
+mod groups;
 
 #[derive(Parser)]
 #[command(
@@ -109,6 +110,9 @@ enum AdminCommand {
     /// The network directory: run a sync round now
     #[command(subcommand)]
     Directory(directory::DirectoryCommand),
+    /// Theme groups: create, list, moderators, initiatives joining
+    #[command(subcommand)]
+    Groups(groups::GroupsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -221,6 +225,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         }
         AdminCommand::Peers(command) => directory::peers(config, command).await,
         AdminCommand::Directory(command) => directory::directory(config, command).await,
+        AdminCommand::Groups(command) => groups::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -39,6 +39,22 @@ pub enum Event {
     CommentDeleted { comment_id: i64 },
     /// An owner of the story's initiative removed a comment (moderation).
     CommentRemoved { comment_id: i64, moderator_id: i64 },
+    /// A theme group accepted a member's post (`service::theme_group::accept`).
+    GroupPostAccepted { post_id: i64 },
+    /// A moderator removed a post from a theme group.
+    GroupPostRemoved { post_id: i64, moderator_id: i64 },
+    /// A moderator locked (or unlocked) a thread in a theme group.
+    GroupPostLocked {
+        post_id: i64,
+        moderator_id: i64,
+        locked: bool,
+    },
+    /// A theme group gained (`added`) or lost a moderator.
+    GroupModeratorsChanged {
+        group_id: i64,
+        person_id: i64,
+        added: bool,
+    },
     /// One of our people likes a story; `like_id` names the like.
     Appreciated {
         person_id: i64,

@@ -309,6 +309,19 @@ impl TestNode {
         Some(row.state)
     }
 
+    /// Waits until `follower` (a local username) is an accepted follower of `target` (an id).
+    pub async fn until_accepted(&self, follower: &str, target: &str) {
+        eventually(
+            &format!("{follower} follows {target}"),
+            Duration::from_secs(20),
+            || async {
+                (self.follow_state(follower, target).await.as_deref() == Some("accepted"))
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+
     /// Row counts of what received activities change: received ids, follows, stories, comments,
     /// appreciation, tombstones. Equal before and after means nothing was stored.
     pub async fn effects(&self) -> [i64; 6] {
@@ -334,6 +347,23 @@ impl TestNode {
                 .await),
         ]
         .map(|count: diesel::QueryResult<i64>| count.expect("count"))
+    }
+
+    /// The last answer (status) of every delivery queued to `inbox`, oldest first; `None` for
+    /// one not answered yet.
+    pub async fn delivery_statuses(&self, inbox: &str) -> Vec<Option<i32>> {
+        use crate::db::schema::delivery;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.state.db.conn().await.expect("connection");
+        let conn = &mut conn;
+        crate::run!(conn, |c| delivery::table
+            .filter(delivery::inbox_url.eq(inbox))
+            .order(delivery::id)
+            .select(delivery::last_status)
+            .load(c)
+            .await)
+        .expect("deliveries")
     }
 
     /// Signs and POSTs `body` to `url` as the local actor `username`, the way another server
@@ -426,6 +456,36 @@ impl TestNode {
         .expect("follow");
     }
 
+    /// Makes the theme group `handle` (themed `zorg`), with the local user `moderator` as its
+    /// moderator when given.
+    pub async fn create_group(
+        &self,
+        handle: &str,
+        moderator: Option<&str>,
+    ) -> crate::db::actor::Actor {
+        use crate::service::theme_group::{self, GroupProfile};
+        let mut conn = self.state.db.conn().await.expect("connection");
+        let moderator = match moderator {
+            Some(name) => Some(
+                crate::db::actor::find_local(&mut conn, name)
+                    .await
+                    .expect("lookup")
+                    .expect("the moderator exists"),
+            ),
+            None => None,
+        };
+        let profile = GroupProfile {
+            name: format!("Netwerk {handle}"),
+            summary: Some("Mantelzorg en buurtzorg in de regio.".into()),
+            rules: Some("Blijf vriendelijk.".into()),
+            themes: vec!["zorg".into()],
+            location: None,
+        };
+        theme_group::create(&self.state, &mut conn, handle, profile, moderator.as_ref())
+            .await
+            .expect("create the group")
+    }
+
     /// The ActivityPub id of a local user.
     pub async fn ap_id_of(&self, username: &str) -> String {
         let mut conn = self.state.db.conn().await.expect("connection");
@@ -511,6 +571,14 @@ impl Api {
         created
     }
 
+    /// The initiative `handle` joins the theme group `group` (`@group@node`), failing the
+    /// test unless the request is taken.
+    pub async fn join_group(&self, handle: &str, group: &str) {
+        let path = format!("/api/v1/initiatives/{handle}/groups");
+        let (status, body) = self.post(&path, serde_json::json!({"group": group})).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    }
+
     /// Publishes a story for the initiative `handle`, failing the test unless it is created.
     pub async fn publish(&self, handle: &str, story: serde_json::Value) -> serde_json::Value {
         let path = format!("/api/v1/initiatives/{handle}/stories");
@@ -564,6 +632,16 @@ impl Api {
         let status = response.status();
         let json = response.json().await.unwrap_or(serde_json::Value::Null);
         (status, json)
+    }
+
+    /// The story with this title in the caller's timeline, if it is there.
+    pub async fn in_timeline(&self, title: &str) -> Option<serde_json::Value> {
+        let (_, timeline) = self.get("/api/v1/timeline").await;
+        timeline
+            .as_array()?
+            .iter()
+            .find(|s| s["title"] == title)
+            .cloned()
     }
 
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {

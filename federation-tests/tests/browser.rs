@@ -45,6 +45,8 @@ const FLOWS: &[&str] = &["publish-story"];
 const WALK: Duration = Duration::from_secs(300);
 
 const USER: &str = "anna";
+/// The theme group the initiative joins and shares its story to.
+const GROUP: &str = "zorgnetwerk";
 const PASSWORD: &str = "lange-wandeling-door-de-kolk";
 
 /// What the seeded node holds that pages are found by.
@@ -93,6 +95,9 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
         ),
         ("network", "/netwerk?theme=groen".into()),
         ("network-map", "/netwerk/kaart?theme=groen".into()),
+        // Theme groups: the list, and a group with a post, seen by its moderator too.
+        ("groups", "/groepen".into()),
+        ("group", format!("/g/{GROUP}")),
     ]
 }
 
@@ -115,10 +120,25 @@ async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
     let addr = free_address();
     user_with_password(&db.url, addr, USER, PASSWORD);
     run_ok(kwartier(&db.url, addr).args(["admin", "registration", "open"]));
+    run_ok(kwartier(&db.url, addr).args([
+        "admin",
+        "groups",
+        "create",
+        GROUP,
+        "--name",
+        "Zorgnetwerk",
+        "--theme",
+        "zorg",
+        "--summary",
+        "Mantelzorg en buurtzorg in de regio.",
+        "--rules",
+        "Wees **vriendelijk**.",
+    ]));
+    run_ok(kwartier(&db.url, addr).args(["admin", "groups", "moderators", "add", GROUP, USER]));
     let api_token = token(&db.url, addr, USER);
     let node = NodeProcess::start(&db.url, addr);
     let base = node.base_url();
-    let seeded = seed(&Api::new(&base, &api_token)).await;
+    let seeded = seed(&Api::new(&base, &api_token), &base).await;
     seed_directory(&db, &base).await;
 
     let mut pages = Vec::new();
@@ -171,8 +191,9 @@ async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
     }
 }
 
-/// An initiative with a story, themes and a comment, published through the API.
-async fn seed(api: &Api) -> Seeded {
+/// An initiative with a story, themes and a comment, published through the API; the
+/// initiative joins the theme group and shares the story to it.
+async fn seed(api: &Api, base: &str) -> Seeded {
     let (status, initiative) = api
         .post(
             "/api/v1/initiatives",
@@ -188,6 +209,17 @@ async fn seed(api: &Api) -> Seeded {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{initiative}");
+    let group = format!(
+        "{GROUP}@{}",
+        url::Url::parse(base).expect("base").authority()
+    );
+    let (status, joined) = api
+        .post(
+            "/api/v1/initiatives/moestuin/groups",
+            json!({"group": group}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{joined}");
     let story = api
         .publish(
             "moestuin",
@@ -196,6 +228,7 @@ async fn seed(api: &Api) -> Seeded {
                 "summary": "Zaterdag vieren we de eerste oogst.",
                 "content": "De eerste **pompoenen** zijn binnen. Iedereen uit de buurt is welkom!",
                 "themes": ["groen"],
+                "groups": [group],
             }),
         )
         .await;

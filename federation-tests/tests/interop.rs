@@ -13,6 +13,10 @@
 //! in its `replies` collection and in the API. A followers-only story last checks that the
 //! peer's signed GETs verify here: only a follower may fetch it.
 //!
+//! A theme group gets a member on the Fedify peer too: it joins the group by WebFinger and
+//! `Follow`, and receives both `Announce`s of a story an initiative on another node shares to
+//! the group.
+//!
 //! The test installs the peers itself, once: a virtualenv from `peers/bovine/requirements.txt`
 //! under `peers/bovine/.venv`, and `npm ci` from `peers/fedify/package-lock.json`. Without
 //! python3 or Node, or when installing fails (no network), it prints `SKIPPED …` on stderr and
@@ -28,7 +32,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use kwartier::testing::{Api, TestDb, eventually};
+use kwartier::testing::{Api, TestDb, TestNode, eventually};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
@@ -74,6 +78,70 @@ async fn fedify_actor_with_a_public_key_array_follows_and_replies() {
         fedify(&node_js, node, handle, &["--public-key-array"])
     })
     .await;
+}
+
+/// A theme group with a member from elsewhere: the Fedify peer joins the group
+/// `zorgnetwerk` on Oss (WebFinger `zorgnetwerk@localhost:PORT`, then `Follow`); an initiative
+/// on Heeten that joined too shares a story to the group; the peer gets both of the group's
+/// `Announce`s of it, replies, and the group announces the reply as well.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fedify_joins_a_theme_group_and_gets_a_members_story() {
+    let Some(node_js) = installed("interop with fedify", &FEDIFY, install_fedify) else {
+        return;
+    };
+    let (oss_db, heeten_db) = (TestDb::sqlite(), TestDb::sqlite());
+    let oss = TestNode::start(&oss_db, "Oss").await;
+    let heeten = TestNode::start(&heeten_db, "Heeten").await;
+    let anna = oss.user_with_token("anna").await;
+    let bert = heeten.user_with_token("bert").await;
+    oss.create_group("zorgnetwerk", None).await;
+    let group = oss.url("/g/zorgnetwerk");
+    let handle = oss.handle("zorgnetwerk");
+    bert.create_initiative("buurtzorg", "Buurtzorg Heeten")
+        .await;
+    bert.join_group("buurtzorg", &handle).await;
+    heeten.until_accepted("buurtzorg", &group).await;
+
+    let base = oss.url("");
+    let mut peer = Peer::spawn(
+        "fedify (group)",
+        fedify(&node_js, &base, handle.trim_start_matches('@'), &[]),
+    );
+    peer.expect("listening").await;
+    let found = peer.expect("webfinger").await;
+    assert_eq!(found["actor"], group, "WebFinger self link of the group");
+    let fetched = peer.expect("actor").await;
+    assert_eq!(fetched["type"], "Group", "{fetched}");
+    peer.expect("followed").await;
+    let accepted = peer.expect("accepted").await;
+    assert_eq!(accepted["signer"], group, "the group accepts");
+
+    let (status, story) = bert
+        .post(
+            "/api/v1/initiatives/buurtzorg/stories",
+            json!({"title": "Koffieochtend", "content": "Iedere dinsdag koffie.", "groups": [handle]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{story}");
+    let story_id = story["id"].as_str().expect("story id").to_owned();
+    let arrived = peer.expect_where("story", |e| e["id"] == story_id).await;
+    assert_eq!(
+        arrived["via"],
+        json!(["create", "object"]),
+        "both Announces"
+    );
+
+    // The peer is a member now: its reply is accepted and announced by the group.
+    let replied = peer.expect("replied").await;
+    let note_id = peer.str_field(&replied, "id");
+    peer.expect_where("reply-announced", |e| {
+        e["id"] == note_id && e["signer"] == group
+    })
+    .await;
+    let (_, listed) = anna.get("/api/v1/groups/zorgnetwerk").await;
+    let posts = listed["posts"].as_array().cloned().unwrap_or_default();
+    assert!(posts.iter().any(|p| p["id"] == note_id), "{listed}");
+    assert!(posts.iter().any(|p| p["id"] == story_id), "{listed}");
 }
 
 /// `node peer.mjs NODE HANDLE FLAGS…` in `peers/fedify`.

@@ -33,6 +33,16 @@ pub(super) struct FollowView {
     state: String,
 }
 
+impl FollowView {
+    pub(super) fn new(target: &crate::db::actor::Actor, state: String) -> FollowView {
+        FollowView {
+            id: target.ap_id.to_string(),
+            handle: target.handle(),
+            state,
+        }
+    }
+}
+
 /// Follows an actor anywhere, by `@name@server` or URL.
 #[utoipa::path(post, path = "/api/v1/follows", tag = "follows", security(("bearer" = [])), request_body = Target,
     responses((status = 201, body = FollowView), (status = 400, body = super::openapi::ErrorBody),
@@ -47,11 +57,7 @@ pub(super) async fn follow(
     let row = follows::follow(&data, &mut conn, &auth.person, &target).await?;
     Ok((
         StatusCode::CREATED,
-        Json(FollowView {
-            id: target.ap_id.to_string(),
-            handle: target.handle(),
-            state: row.state,
-        }),
+        Json(FollowView::new(&target, row.state)),
     ))
 }
 

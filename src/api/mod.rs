@@ -4,6 +4,7 @@
 pub mod auth;
 mod directory;
 mod follows;
+mod groups;
 mod initiatives;
 pub mod json;
 mod me;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(initiatives::router())
         .merge(follows::router())
+        .merge(groups::router())
         .merge(stories::router())
         .merge(media::router())
         .merge(directory::router())

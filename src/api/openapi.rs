@@ -49,6 +49,13 @@ pub struct ErrorBody {
         super::stories::timeline,
         super::media::upload,
         super::directory::search_directory,
+        super::groups::list,
+        super::groups::show,
+        super::groups::create,
+        super::groups::join,
+        super::groups::leave,
+        super::groups::remove,
+        super::groups::lock,
     ),
     modifiers(&BearerAuth)
 )]

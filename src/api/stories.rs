@@ -48,6 +48,10 @@ pub(super) struct StoryInput {
     language: Option<String>,
     pinned: Option<bool>,
     cover: Option<CoverInput>,
+    /// Theme groups to share the story to, here or elsewhere: `group@node` or an actor id.
+    /// Only for public stories.
+    #[serde(default)]
+    groups: Vec<String>,
 }
 
 /// A cover image: an upload (`POST /api/v1/media`) and its description.
@@ -246,11 +250,12 @@ pub(super) async fn comment_view(conn: &mut Conn, reply: &Comment) -> Result<Com
     params(("handle" = String, Path)), request_body = StoryInput,
     responses((status = 201, body = StoryView), (status = 403, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
 pub(super) async fn publish(
-    State(state): State<AppState>,
+    state: activitypub_federation::config::Data<AppState>,
     RequireToken(auth): RequireToken,
     Path(handle): Path<String>,
     Body(input): Body<StoryInput>,
 ) -> Result<(StatusCode, Json<StoryView>)> {
+    let groups = crate::service::theme_group::resolve_all(&state, &input.groups).await?;
     let draft = Draft {
         title: input.title,
         summary: input.summary,
@@ -261,7 +266,8 @@ pub(super) async fn publish(
         cover: input.cover.map(Cover::from),
     };
     let mut conn = state.db.conn().await?;
-    let mut published = stories::publish(&state, &mut conn, &auth.person, &handle, draft).await?;
+    let mut published =
+        stories::publish_in(&state, &mut conn, &auth.person, &handle, draft, &groups).await?;
     if input.pinned == Some(true) {
         published = stories::pin(&mut conn, &auth.person, published.id, true).await?;
     }

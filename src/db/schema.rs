@@ -151,6 +151,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_moderator (group_id, person_id) {
+        group_id -> Int8,
+        person_id -> Int8,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_post (id) {
+        id -> Int8,
+        group_id -> Int8,
+        ap_id -> Text,
+        author_id -> Int8,
+        kind -> Text,
+        name -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        content -> Text,
+        url -> Nullable<Text>,
+        in_reply_to -> Nullable<Text>,
+        activity -> Text,
+        published_at -> Timestamp,
+        accepted_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        locked -> Bool,
+    }
+}
+
+diesel::table! {
     initiative (actor_id) {
         actor_id -> Int8,
         contact_person_id -> Int8,
@@ -307,6 +335,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    story_group (story_id, group_id) {
+        story_id -> Int8,
+        group_id -> Int8,
+    }
+}
+
+diesel::table! {
     story_theme (story_id, theme_id) {
         story_id -> Int8,
         theme_id -> Int8,
@@ -318,6 +353,18 @@ diesel::table! {
         id -> Int8,
         slug -> Text,
         name -> Text,
+    }
+}
+
+diesel::table! {
+    theme_group (actor_id) {
+        actor_id -> Int8,
+        rules -> Text,
+        location_name -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -344,6 +391,7 @@ diesel::joinable!(delivery -> outgoing_activity (activity_id));
 diesel::joinable!(directory_entry_theme -> directory_entry (entry_id));
 diesel::joinable!(directory_term -> directory_entry (entry_id));
 diesel::joinable!(local_account -> actor (person_id));
+diesel::joinable!(theme_group -> actor (actor_id));
 diesel::joinable!(media -> actor (uploader_id));
 diesel::joinable!(notification -> actor (recipient_id));
 diesel::joinable!(notification -> comment (comment_id));
@@ -365,6 +413,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     directory_publication,
     directory_term,
     follow,
+    group_moderator,
+    group_post,
     initiative,
     initiative_member,
     known_node,
@@ -377,7 +427,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     received_activity,
     remote_tombstone,
     story,
+    story_group,
     story_theme,
     theme,
+    theme_group,
     web_session,
 );

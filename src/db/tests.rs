@@ -27,7 +27,8 @@ test_both_backends!(
     concurrent_writers_all_succeed,
 );
 
-fn remote_person<'a>(
+/// A person's row (remote, or local with a stand-in key), for storage tests.
+pub(in crate::db) fn remote_person<'a>(
     at: chrono::NaiveDateTime,
     ap_id: &str,
     username: &'a str,

@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/actor/{collection}", get(node_collection))
         .route("/u/{name}/{collection}", get(person_collection))
         .route("/i/{handle}/{collection}", get(initiative_collection))
+        .route("/g/{handle}", get(group_page))
+        .route("/g/{handle}/{collection}", get(group_collection))
 }
 
 /// The local actor with this handle and type, not deleted.
@@ -70,6 +72,36 @@ async fn initiative_page(
         return Ok(activity_json(&group.into_json(&data).await?));
     }
     web::initiative_page(&data, &visitor, &uri, group).await
+}
+
+/// A theme group: its actor for servers, its page for people.
+async fn group_page(
+    data: Data<AppState>,
+    Path(handle): Path<String>,
+    headers: HeaderMap,
+    visitor: Visitor,
+    uri: Uri,
+) -> Result<Response> {
+    let (group, _) = {
+        let mut conn = data.db.conn().await?;
+        crate::service::theme_group::find(&mut conn, &handle).await?
+    };
+    if wants_json(&headers) {
+        return Ok(activity_json(&group.into_json(&data).await?));
+    }
+    web::group_page(&data, &visitor, &uri, group).await
+}
+
+async fn group_collection(
+    data: Data<AppState>,
+    Path((handle, collection)): Path<(String, String)>,
+    query: axum::extract::Query<PageQuery>,
+) -> Result<Response> {
+    let (group, _) = {
+        let mut conn = data.db.conn().await?;
+        crate::service::theme_group::find(&mut conn, &handle).await?
+    };
+    serve_collection(&data, &group, &collection, query.page).await
 }
 
 #[derive(serde::Deserialize)]

@@ -65,6 +65,13 @@ pub fn offset(page: u32) -> i64 {
 
 /// An initiative's moderators: the contact person first, then the other members.
 pub async fn moderators(conn: &mut Conn, group: &Actor) -> Result<Vec<String>> {
+    if crate::db::theme_group::find(conn, group.id)
+        .await?
+        .is_some()
+    {
+        let moderators = crate::db::theme_group::moderators(conn, group.id).await?;
+        return Ok(moderators.iter().map(|m| m.ap_id.to_string()).collect());
+    }
     let details = initiative::get(conn, group.id).await?;
     let mut members = initiative::members(conn, group.id).await?;
     members.sort_by_key(|(member, _)| member.id != details.contact_person_id);

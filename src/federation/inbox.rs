@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/actor/inbox", post(receive))
         .route("/u/{name}/inbox", post(receive))
         .route("/i/{handle}/inbox", post(receive))
+        .route("/g/{handle}/inbox", post(receive))
 }
 
 async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusCode> {
@@ -91,6 +92,7 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
         "Delete" => activities::delete::receive(&data, &signer, activity).await?,
         "Like" => activities::like::receive(&data, &signer, activity).await?,
         "Announce" => activities::announce::receive(&data, &signer, activity).await?,
+        "Add" | "Remove" => activities::add::receive(&data, &signer, activity).await?,
         other => tracing::debug!(kind = other, "activity type not handled; ignored"),
     }
     // Discovery: the signer's server may be a Kwartier node; the next sync round probes it.

@@ -6,6 +6,7 @@ pub mod actors;
 pub mod client;
 pub mod collections;
 pub mod directory;
+pub mod group_fanout;
 pub mod inbox;
 pub mod interaction;
 pub mod keys;

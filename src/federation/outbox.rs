@@ -9,7 +9,7 @@ use crate::db::actor::{self, Actor};
 use crate::db::delivery::{self, NewOutgoingActivity};
 use crate::db::follow::{self, Follow};
 use crate::db::story::{self, Visibility};
-use crate::db::{Conn, comment, now};
+use crate::db::{Conn, comment, now, theme_group};
 use crate::error::Result;
 use crate::events::Event;
 use crate::federation::urls::authority;
@@ -109,6 +109,12 @@ pub async fn publish(state: &AppState, conn: &mut Conn, event: Event) -> Result<
             comment_id,
             moderator_id,
         } => remove_comment(state, conn, comment_id, moderator_id).await?,
+        Event::GroupPostAccepted { .. }
+        | Event::GroupPostRemoved { .. }
+        | Event::GroupPostLocked { .. }
+        | Event::GroupModeratorsChanged { .. } => {
+            super::group_fanout::publish(state, conn, event).await?
+        }
         Event::Appreciated {
             person_id,
             story_id,
@@ -165,11 +171,30 @@ async fn fan_out_story(
     inner.audience = Some(initiative.ap_id.0.clone());
     let inboxes = follow::follower_inboxes(conn, initiative.id).await?;
     // The author's own activity: delivered for edits and deletions, kept at its id for Create.
-    let direct = if change == Change::Create {
+    let mut direct = if change == Change::Create {
         Vec::new()
     } else {
         inboxes.clone()
     };
+    // Theme groups it was shared to get the author's activity itself, naming them; our own
+    // groups take it here (`group_fanout::accept_local`).
+    let shared = theme_group::groups_of_story(conn, story_id).await?;
+    for group in &shared {
+        inner.cc.push(group.ap_id.to_string());
+        direct.push(group.inbox_url.clone());
+    }
+    if change == Change::Create {
+        super::group_fanout::accept_local(
+            state,
+            conn,
+            &shared,
+            &found,
+            &author,
+            &initiative,
+            &inner,
+        )
+        .await?;
+    }
     store(state, conn, &author, &inner, &direct).await?;
 
     let mut announce = Activity::new(state, "Announce", &initiative.ap_id, inner.embedded());

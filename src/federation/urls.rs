@@ -67,6 +67,20 @@ impl Urls {
         self.at(&format!("/i/{handle}/inbox"))
     }
 
+    /// A theme group: `/g/{handle}` (its page for people, its actor for servers).
+    pub fn group(&self, handle: &str) -> Url {
+        self.at(&format!("/g/{handle}"))
+    }
+
+    pub fn group_inbox(&self, handle: &str) -> Url {
+        self.at(&format!("/g/{handle}/inbox"))
+    }
+
+    /// The list of theme groups: `/groepen`.
+    pub fn groups(&self) -> Url {
+        self.at("/groepen")
+    }
+
     pub fn shared_inbox(&self) -> Url {
         self.at("/inbox")
     }

@@ -10,8 +10,10 @@ use crate::db::types::DbUrl;
 use crate::db::{Conn, ScopedFutureExt, now, theme as themes};
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
-use crate::federation::urls::main_key_id;
+use crate::federation::keys::Keypair;
+use crate::federation::urls::{Urls, main_key_id};
 use crate::state::AppState;
+use chrono::NaiveDateTime;
 
 pub const NAME_MAX: usize = 100;
 pub const SUMMARY_MAX: usize = 5_000;
@@ -69,6 +71,61 @@ pub async fn require_owner(conn: &mut Conn, group: &Actor, person: &Actor) -> Re
     }
 }
 
+/// The ids of a new local `Group` actor (an initiative or a theme group).
+pub(super) struct GroupIds {
+    ap_id: DbUrl,
+    inbox: Url,
+    shared_inbox: Url,
+    followers: Url,
+    key_id: String,
+}
+
+impl GroupIds {
+    pub(super) fn new(urls: &Urls, ap_id: Url, inbox: Url) -> GroupIds {
+        GroupIds {
+            followers: urls.followers(&ap_id),
+            key_id: main_key_id(&ap_id),
+            shared_inbox: urls.shared_inbox(),
+            ap_id: DbUrl(ap_id),
+            inbox,
+        }
+    }
+
+    /// The actor's row: discoverable, following accepted at once, no pictures (callers change
+    /// what differs).
+    pub(super) fn new_actor<'a>(
+        &'a self,
+        handle_name: &'a str,
+        name: &'a str,
+        summary_html: Option<&'a str>,
+        keypair: &'a Keypair,
+        at: NaiveDateTime,
+    ) -> NewActor<'a> {
+        NewActor {
+            ap_id: self.ap_id.clone(),
+            username: handle_name,
+            display_name: Some(name),
+            inbox_url: self.inbox.as_str(),
+            shared_inbox_url: Some(self.shared_inbox.as_str()),
+            public_key: &keypair.public_pem,
+            private_key: Some(&keypair.private_pem),
+            local: true,
+            actor_type: kind::GROUP,
+            summary: summary_html,
+            url: Some(self.ap_id.as_str()),
+            followers_url: Some(self.followers.as_str()),
+            icon_url: None,
+            image_url: None,
+            manually_approves_followers: false,
+            discoverable: true,
+            public_key_id: Some(&self.key_id),
+            created_at: at,
+            updated_at: at,
+            last_refreshed_at: at,
+        }
+    }
+}
+
 pub async fn create(
     state: &AppState,
     conn: &mut Conn,
@@ -80,36 +137,18 @@ pub async fn create(
     let checked = check(&profile)?;
     handle::ensure_free(conn, "handle", handle_name).await?;
     let keypair = state.keys.take().await?;
-    let urls = &state.urls;
-    let ap_id = DbUrl(urls.initiative(handle_name));
-    let inbox = urls.initiative_inbox(handle_name);
-    let shared_inbox = urls.shared_inbox();
-    let followers = urls.followers(&ap_id);
-    let key_id = main_key_id(&ap_id);
+    let ids = GroupIds::new(
+        &state.urls,
+        state.urls.initiative(handle_name),
+        state.urls.initiative_inbox(handle_name),
+    );
     let at = now();
     let summary = checked.summary_html.clone();
-    let group = NewActor {
-        ap_id: ap_id.clone(),
-        username: handle_name,
-        display_name: Some(&profile.name),
-        inbox_url: inbox.as_str(),
-        shared_inbox_url: Some(shared_inbox.as_str()),
-        public_key: &keypair.public_pem,
-        private_key: Some(&keypair.private_pem),
-        local: true,
-        actor_type: kind::GROUP,
-        summary: summary.as_deref(),
-        url: Some(ap_id.as_str()),
-        followers_url: Some(followers.as_str()),
-        icon_url: checked.icon_url.as_deref(),
-        image_url: checked.image_url.as_deref(),
-        manually_approves_followers: profile.manually_approves_followers,
-        discoverable: profile.discoverable.unwrap_or(true),
-        public_key_id: Some(&key_id),
-        created_at: at,
-        updated_at: at,
-        last_refreshed_at: at,
-    };
+    let mut group = ids.new_actor(handle_name, &profile.name, summary.as_deref(), &keypair, at);
+    group.icon_url = checked.icon_url.as_deref();
+    group.image_url = checked.image_url.as_deref();
+    group.manually_approves_followers = profile.manually_approves_followers;
+    group.discoverable = profile.discoverable.unwrap_or(true);
     let creator_id = creator.id;
     let fields = checked.fields(&profile, creator_id, at);
     let theme_names = &checked.themes;

@@ -16,4 +16,5 @@ pub mod session;
 pub mod story;
 pub mod text;
 pub mod theme;
+pub mod theme_group;
 pub mod token;

@@ -49,6 +49,45 @@ pub async fn publish(
     initiative_handle: &str,
     draft: Draft,
 ) -> Result<Story> {
+    publish_in(state, conn, author, initiative_handle, draft, &[]).await
+}
+
+/// Publishes a story and shares it to theme groups (ours or elsewhere, as resolved actors):
+/// its `Create` goes to them too, naming them.
+pub async fn publish_in(
+    state: &AppState,
+    conn: &mut Conn,
+    author: &Actor,
+    initiative_handle: &str,
+    draft: Draft,
+    groups: &[Actor],
+) -> Result<Story> {
+    if groups.iter().any(|g| g.actor_type != actor::kind::GROUP) {
+        return Err(Error::invalid("groups", "only groups can be shared to"));
+    }
+    if !groups.is_empty() && draft.visibility != Visibility::Public {
+        return Err(Error::invalid(
+            "groups",
+            "only public stories can be shared to groups",
+        ));
+    }
+    let (initiative_actor, _) = initiative::find(conn, initiative_handle).await?;
+    for local in groups.iter().filter(|g| g.local) {
+        let member = super::theme_group::is_member(conn, local, &initiative_actor).await?
+            || super::theme_group::is_member(conn, local, author).await?;
+        if !member {
+            return Err(Error::invalid(
+                "groups",
+                format!(
+                    "{} is not a member of {}",
+                    initiative_actor.handle(),
+                    local.handle()
+                ),
+            ));
+        }
+    }
+    let group_ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
+    let group_ids = &group_ids;
     let (group, _) = initiative::find(conn, initiative_handle).await?;
     initiative::require_member(conn, &group, author).await?;
     let checked = check(&draft)?;
@@ -68,6 +107,7 @@ pub async fn publish(
                     .await?;
                 let found = themes::ensure(conn, &checked.themes).await?;
                 themes::set_for_story(conn, story.id, &found).await?;
+                crate::db::theme_group::share_story(conn, story.id, group_ids).await?;
                 events::emit(state, conn, Event::StoryPublished { story_id: story.id }).await?;
                 Ok(story)
             }

@@ -36,6 +36,9 @@ pub fn story_href(story: &Story) -> String {
 pub fn actor_href(actor: &Actor) -> String {
     if actor.local {
         match actor.actor_type.as_str() {
+            actor::kind::GROUP if actor.ap_id.path().starts_with("/g/") => {
+                format!("/g/{}", actor.username)
+            }
             actor::kind::GROUP => format!("/i/{}", actor.username),
             _ => format!("/u/{}", actor.username),
         }

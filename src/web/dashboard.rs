@@ -169,8 +169,8 @@ fn given(value: &str) -> Option<String> {
     Some(value.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// Themes as people type them: separated by commas or spaces.
-fn theme_list(value: &str) -> Vec<String> {
+/// Themes (or group names) as people type them: separated by commas or spaces.
+pub(super) fn theme_list(value: &str) -> Vec<String> {
     value
         .split([',', ' ', '\n'])
         .map(str::trim)
@@ -210,6 +210,9 @@ pub(super) struct StoryForm {
     pub content: String,
     #[serde(default)]
     pub themes: String,
+    /// Theme groups to share a new story to: `group@node`, separated by commas or spaces.
+    #[serde(default)]
+    pub groups: String,
     #[serde(default = "default_visibility")]
     pub visibility: String,
     /// Describes the cover for people who cannot see it.
@@ -235,6 +238,7 @@ impl Default for StoryForm {
             summary: String::new(),
             content: String::new(),
             themes: String::new(),
+            groups: String::new(),
             visibility: default_visibility(),
             cover_alt: String::new(),
             cover_media_id: None,
@@ -390,6 +394,16 @@ async fn create_story(
     save_story(&state, &uri, form, &group, None, language).await
 }
 
+/// The theme groups named in the story form's `groups` field.
+async fn shared_groups(state: &AppState, names: &str) -> Result<Vec<Actor>> {
+    let names = theme_list(names);
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let data = crate::federation::config(state).await?.to_request_data();
+    crate::service::theme_group::resolve_all(&data, &names).await
+}
+
 /// Publishes a submitted story form for `group`, or saves the story `editing`, once the
 /// visitor is known to be allowed to; shows the form again to preview or to put it right.
 pub(super) async fn save_story(
@@ -418,7 +432,12 @@ pub(super) async fn save_story(
     }
     let draft = fields.draft(language, cover.as_ref());
     let saved = match editing {
-        None => stories::publish(state, &mut conn, person, &group.username, draft).await,
+        None => match shared_groups(state, &fields.groups).await {
+            Ok(groups) => {
+                stories::publish_in(state, &mut conn, person, &group.username, draft, &groups).await
+            }
+            Err(err) => Err(err),
+        },
         Some(id) => stories::edit(state, &mut conn, person, id, draft).await,
     };
     drop(conn);

@@ -129,7 +129,7 @@ async fn render(
 }
 
 #[derive(Deserialize)]
-struct RemoteFollow {
+pub(super) struct RemoteFollow {
     #[serde(default)]
     account: String,
 }
@@ -144,19 +144,34 @@ async fn remote_follow(
     let mut conn = state.db.conn().await?;
     let (group, _) = initiatives::find(&mut conn, &handle).await?;
     drop(conn);
-    let account = form.fields.account.trim().to_owned();
-    match interaction::authorize_url(&state, &account, &group.ap_id).await {
-        Ok(url) => Ok(Redirect::to(url.as_str()).into_response()),
-        Err(err) => {
-            let errors = FieldErrors::from_error(err, &form.visitor.tr(), "account")?;
+    match remote_follow_url(&state, &form, &group).await? {
+        Ok(redirect) => Ok(redirect.into_response()),
+        Err((account, errors)) => {
             let page_uri: Uri = format!("/i/{handle}").parse().unwrap_or(uri);
             render(&state, &form.visitor, &page_uri, group, account, errors).await
         }
     }
 }
 
+/// Where the visitor's own server lets them follow `target`; else what they typed and what
+/// is wrong with it.
+pub(super) async fn remote_follow_url(
+    state: &AppState,
+    form: &CsrfForm<RemoteFollow>,
+    target: &Actor,
+) -> Result<std::result::Result<Redirect, (String, FieldErrors)>> {
+    let account = form.fields.account.trim().to_owned();
+    match interaction::authorize_url(state, &account, &target.ap_id).await {
+        Ok(url) => Ok(Ok(Redirect::to(url.as_str()))),
+        Err(err) => {
+            let errors = FieldErrors::from_error(err, &form.visitor.tr(), "account")?;
+            Ok(Err((account, errors)))
+        }
+    }
+}
+
 #[derive(Deserialize)]
-struct FollowForm {
+pub(super) struct FollowForm {
     /// Present to stop following.
     undo: Option<String>,
 }
@@ -167,17 +182,28 @@ async fn follow_here(
     Path(handle): Path<String>,
     form: CsrfForm<FollowForm>,
 ) -> Result<Redirect> {
+    let mut conn = state.db.conn().await?;
+    let (group, _) = initiatives::find(&mut conn, &handle).await?;
+    follow_or_leave(&state, &form, &group).await?;
+    Ok(Redirect::to(&format!("/i/{handle}")))
+}
+
+/// The signed-in visitor follows `target`, or stops following it.
+pub(super) async fn follow_or_leave(
+    state: &AppState,
+    form: &CsrfForm<FollowForm>,
+    target: &Actor,
+) -> Result<()> {
     let session = form.visitor.require()?;
     let person = &session.auth.person;
     let mut conn = state.db.conn().await?;
-    let (group, _) = initiatives::find(&mut conn, &handle).await?;
     if form.fields.undo.is_some() {
-        match following::unfollow(&state, &mut conn, person, &group).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(other) => return Err(other),
+        match following::unfollow(state, &mut conn, person, target).await {
+            Ok(()) | Err(Error::NotFound(_)) => Ok(()),
+            Err(other) => Err(other),
         }
     } else {
-        following::follow(&state, &mut conn, person, &group).await?;
+        following::follow(state, &mut conn, person, target).await?;
+        Ok(())
     }
-    Ok(Redirect::to(&format!("/i/{handle}")))
 }

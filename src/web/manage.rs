@@ -403,6 +403,7 @@ async fn edit_story_form(
         summary: found.summary.clone(),
         content: found.source.clone(),
         themes: theme_names(themes),
+        groups: String::new(),
         visibility: found.visibility.clone(),
         cover_alt: found.cover_alt.clone().unwrap_or_default(),
         cover_media_id: found.cover_media_id.map(|m| m.to_string()),

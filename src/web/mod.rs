@@ -11,6 +11,7 @@ mod embed;
 mod errors;
 mod feeds;
 mod form;
+mod group;
 mod home;
 pub mod i18n;
 mod initiative;
@@ -32,6 +33,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 pub use chrome::Chrome;
 pub use errors::html_errors;
+pub use group::page as group_page;
 pub use initiative::page as initiative_page;
 pub use limits::LoginLimits;
 pub use person::page as person_page;
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(manage::router())
         .merge(initiative::router())
+        .merge(group::router())
         .merge(story::router())
         .merge(moderation::router())
         .merge(assets::router())

@@ -7,7 +7,7 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
 
 use super::create::{self, parse};
-use super::{Incoming, delete, trusted, type_of, update};
+use super::{Incoming, delete, id_of, trusted, type_of, update};
 use crate::db::actor::Actor;
 use crate::db::follow;
 use crate::error::Result;
@@ -24,6 +24,10 @@ pub async fn receive(data: &Data<AppState>, signer: &Actor, activity: Incoming) 
         if !follow::has_local_follower(&mut conn, signer.id).await? {
             return Ok(());
         }
+    }
+    if id_of(&activity.object).is_some_and(|id| data.urls.is_local(&id)) {
+        // Our own post, passed back by a group it was shared to: we have it.
+        return Ok(());
     }
     let object = trusted(data, &activity.object, &activity.actor).await?;
     match type_of(&object) {

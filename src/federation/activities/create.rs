@@ -25,6 +25,10 @@ pub async fn receive_from(
     via: Option<&Actor>,
 ) -> Result<()> {
     let object = trusted(data, &activity.object, &activity.actor).await?;
+    if via.is_none() {
+        // Posted to one of our theme groups: the group decides and announces.
+        super::group_post::receive(data, author, &activity, &object).await?;
+    }
     match type_of(&object) {
         Some("Note") => {
             let json: NoteJson = parse(object)?;

@@ -3,10 +3,12 @@
 //! share: the outgoing activity and the incoming envelope.
 
 pub mod accept;
+pub mod add;
 pub mod announce;
 pub mod create;
 pub mod delete;
 pub mod follow;
+pub mod group_post;
 pub mod like;
 pub mod reject;
 pub mod undo;
@@ -42,6 +44,9 @@ pub struct Activity {
     pub cc: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<Url>,
+    /// `Add`/`Remove`: the collection changed (a group's moderators).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<Utc>>,
 }
@@ -68,6 +73,7 @@ impl Activity {
             to: Vec::new(),
             cc: Vec::new(),
             audience: None,
+            target: None,
             published: Some(Utc::now()),
         }
     }
@@ -103,6 +109,9 @@ pub struct Incoming {
     pub to: Vec<String>,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub cc: Vec<String>,
+    /// `Add`/`Remove`: the collection.
+    #[serde(default)]
+    pub target: Option<Value>,
 }
 
 impl Incoming {

@@ -157,6 +157,13 @@ pub struct ActorJson {
         skip_serializing_if = "Option::is_none"
     )]
     pub posting_restricted_to_mods: Option<bool>,
+    /// Groups: whether its content is marked sensitive (Lemmy reads it).
+    #[serde(
+        default,
+        deserialize_with = "deserialize_skip_error",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sensitive: Option<bool>,
     /// `kwartier:kind`: `Initiative` or `Network` for Kwartier groups.
     #[serde(
         rename = "kind",
@@ -238,6 +245,7 @@ impl ActorJson {
             attributed_to: None,
             moderators: None,
             posting_restricted_to_mods: None,
+            sensitive: None,
             kwartier_kind: None,
             directory: None,
             nodes: None,
@@ -291,7 +299,12 @@ impl Object for Actor {
         match self.actor_type.as_str() {
             kind::GROUP => {
                 let mut conn = data.db.conn().await?;
-                super::group::to_json(data, &mut conn, &self).await
+                match crate::db::theme_group::find(&mut conn, self.id).await? {
+                    Some(details) => {
+                        super::theme_group::to_json(data, &mut conn, &self, &details).await
+                    }
+                    None => super::group::to_json(data, &mut conn, &self).await,
+                }
             }
             kind::APPLICATION => {
                 let mut conn = data.db.conn().await?;

@@ -180,7 +180,20 @@ pub async fn to_json(state: &AppState, conn: &mut Conn, story: &Story) -> Result
     let author = actor::get(conn, story.author_id).await?;
     let initiative = actor::get(conn, story.initiative_id).await?;
     let themes = theme::for_story(conn, story.id).await?;
-    let (to, cc) = addressing(state, story, &initiative);
+    let (to, mut cc) = addressing(state, story, &initiative);
+    let mut tag: Vec<Tag> = themes
+        .iter()
+        .map(|t| Tag::hashtag(&t.name, state.urls.theme(&t.slug)))
+        .collect();
+    // Theme groups it was shared to: in `cc` and mentioned, as Mastodon addresses groups.
+    for group in crate::db::theme_group::groups_of_story(conn, story.id).await? {
+        cc.push(group.ap_id.to_string());
+        tag.push(Tag {
+            kind: "Mention".into(),
+            href: Some(group.ap_id.0.clone()),
+            name: Some(format!("@{}", group.handle())),
+        });
+    }
     let summary = text::escape(&story.summary);
     let image = media::cover_of(conn, story)
         .await?
@@ -206,10 +219,7 @@ pub async fn to_json(state: &AppState, conn: &mut Conn, story: &Story) -> Result
         audience: Some(initiative.ap_id.0.clone()),
         to,
         cc,
-        tag: themes
-            .iter()
-            .map(|t| Tag::hashtag(&t.name, state.urls.theme(&t.slug)))
-            .collect(),
+        tag,
         published: Some(story.published_at.and_utc()),
         updated: story.updated_at.map(|u| u.and_utc()),
         content_map: Some(BTreeMap::from([(

@@ -15,24 +15,37 @@ use crate::state::AppState;
 
 pub const KIND_INITIATIVE: &str = "Initiative";
 
-pub async fn to_json(state: &AppState, conn: &mut Conn, group: &Actor) -> Result<ActorJson> {
+/// What our `Group` actors (initiatives and theme groups) share: `kwartier:kind`, `featured`,
+/// the moderators collection as `attributedTo` (where Lemmy reads it) and `moderators`, and
+/// their themes as `Hashtag`s; also the themes themselves.
+pub async fn local_group(
+    state: &AppState,
+    conn: &mut Conn,
+    group: &Actor,
+    kind: &str,
+) -> Result<(ActorJson, Vec<theme::Theme>)> {
     let urls = &state.urls;
-    let details = initiative::get(conn, group.id).await?;
-    let contact = crate::db::actor::get(conn, details.contact_person_id).await?;
     let themes = theme::for_actor(conn, group.id).await?;
-
     let mut json = ActorJson::local(group, state);
-    json.kwartier_kind = Some(KIND_INITIATIVE.into());
+    json.kwartier_kind = Some(kind.into());
     json.featured = Some(urls.collection(&group.ap_id, "featured"));
     let moderators = urls.collection(&group.ap_id, "moderators");
     json.attributed_to = Some(moderators.clone());
     json.moderators = Some(moderators);
-    // Members publish; followers read and reply.
-    json.posting_restricted_to_mods = Some(true);
     json.tag = themes
         .iter()
         .map(|t| Tag::hashtag(&t.name, urls.theme(&t.slug)))
         .collect();
+    Ok((json, themes))
+}
+
+pub async fn to_json(state: &AppState, conn: &mut Conn, group: &Actor) -> Result<ActorJson> {
+    let urls = &state.urls;
+    let details = initiative::get(conn, group.id).await?;
+    let contact = crate::db::actor::get(conn, details.contact_person_id).await?;
+    let (mut json, themes) = local_group(state, conn, group, KIND_INITIATIVE).await?;
+    // Members publish; followers read and reply.
+    json.posting_restricted_to_mods = Some(true);
 
     let contact_url = contact
         .url

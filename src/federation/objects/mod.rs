@@ -8,6 +8,7 @@ pub mod article;
 mod fixtures;
 pub mod group;
 pub mod note;
+pub mod theme_group;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};

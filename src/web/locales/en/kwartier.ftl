@@ -283,3 +283,35 @@ network-map-off = This node has no map configured; the list below shows everythi
 network-pages = Pages of results
 network-previous = Previous results
 network-next = Next results
+## Theme groups
+groups-title = Theme groups
+groups-intro = In a theme group, people and initiatives from every region find each other around one theme. What members post to the group, all members see, on Mastodon, Lemmy and other servers too.
+groups-none = This server has no theme groups yet.
+group-members-count = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+group-moderators = Moderators
+group-moderators-none = No moderators yet
+group-rules = Group rules
+group-join-heading = Join
+group-join-button = Join the group
+group-leave-button = Leave the group
+group-join-fediverse = Join from Mastodon, Lemmy or another fediverse service: follow this name. Posts that mention the group are shared with all members.
+group-posts = Posts in the group
+group-posts-none = No posts yet.
+group-reply = Reply
+group-locked = closed for replies
+group-lock-button = Close for replies
+group-unlock-button = Open for replies again
+group-remove-button = Remove from the group
+group-remove-confirm = The post disappears from the group, also for members on other servers.
+nav-groups = Theme groups
+field-groups = Share in theme groups
+field-groups-hint = Optional: names of theme groups, here or on another server, separated by commas, for example zorgnetwerk@kwartier.oss.nl. Public stories only.
+invalid-groups = Name theme groups your initiative belongs to, as group@server, and choose visibility 'public'.
+group-new-title = New theme group
+group-create-button = Create theme group
+field-rules = Rules
+field-rules-hint = What members may post to the group. You can use Markdown.
+invalid-rules = The rules are too long (at most 5000 characters).

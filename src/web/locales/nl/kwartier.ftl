@@ -283,3 +283,35 @@ network-map-off = Op dit knooppunt is geen kaart ingesteld; de lijst hieronder t
 network-pages = Pagina's met resultaten
 network-previous = Vorige resultaten
 network-next = Volgende resultaten
+## Theme groups
+groups-title = Themagroepen
+groups-intro = In een themagroep vinden mensen en initiatieven uit alle regio's elkaar rond één thema. Wat leden in de groep plaatsen, krijgen alle leden te zien, ook op Mastodon, Lemmy en andere servers.
+groups-none = Deze server heeft nog geen themagroepen.
+group-members-count = { $count ->
+    [one] { $count } lid
+   *[other] { $count } leden
+}
+group-moderators = Moderatoren
+group-moderators-none = Nog geen moderatoren
+group-rules = Regels van de groep
+group-join-heading = Meedoen
+group-join-button = Lid worden
+group-leave-button = Groep verlaten
+group-join-fediverse = Word lid vanaf Mastodon, Lemmy of een andere fediverse-dienst: volg deze naam. Berichten waarin u de groep noemt, deelt de groep met alle leden.
+group-posts = Berichten in de groep
+group-posts-none = Nog geen berichten.
+group-reply = Reactie
+group-locked = gesloten voor reacties
+group-lock-button = Sluiten voor reacties
+group-unlock-button = Weer openen voor reacties
+group-remove-button = Verwijderen uit de groep
+group-remove-confirm = Het bericht verdwijnt uit de groep, ook bij de leden op andere servers.
+nav-groups = Themagroepen
+field-groups = Delen in themagroepen
+field-groups-hint = Optioneel: namen van themagroepen, hier of op een andere server, gescheiden door komma's, bijvoorbeeld zorgnetwerk@kwartier.oss.nl. Alleen voor openbare verhalen.
+invalid-groups = Noem themagroepen waar uw initiatief lid van is, als groep@server, en kies zichtbaarheid 'openbaar'.
+group-new-title = Nieuwe themagroep
+group-create-button = Themagroep aanmaken
+field-rules = Regels
+field-rules-hint = Wat leden in de groep mogen plaatsen. U kunt Markdown gebruiken.
+invalid-rules = De regels zijn te lang (hoogstens 5000 tekens).
