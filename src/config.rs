@@ -178,15 +178,6 @@ impl Default for DirectoryConfig {
     }
 }
 
-impl SearchConfig {
-    /// `scheme://host[:port]` of the map tiles, for the Content-Security-Policy.
-    pub fn tile_origin(&self) -> Option<String> {
-        let url = self.map_tile_url.as_deref()?;
-        let parsed = url::Url::parse(&url.replace(['{', '}'], "")).ok()?;
-        Some(parsed.origin().ascii_serialization())
-    }
-}
-
 /// Values given on the command line; `None` leaves the lower layers in charge.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Overrides {
@@ -433,6 +424,11 @@ fn search_config(raw: &Raw) -> std::result::Result<SearchConfig, (&'static str, 
         None
     } else {
         web_url("map_tile_url", tiles)?;
+        // The pages' Content-Security-Policy allows images over https (and http only in
+        // development), so tiles elsewhere would never show.
+        if !raw.development && !tiles.starts_with("https://") {
+            return Err(("map_tile_url", format!("{tiles:?} must be an https URL")));
+        }
         if !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p)) {
             return Err((
                 "map_tile_url",

@@ -342,3 +342,50 @@ fn region_settings_are_checked() {
         assert!(message.contains(says), "{message}");
     }
 }
+
+#[test]
+fn network_search_settings_can_be_turned_off_and_are_checked() {
+    let defaults = Config::load(&Overrides::default(), env(&[])).expect("defaults");
+    assert_eq!(
+        defaults.search.geocoder_url.as_ref().map(|u| u.as_str()),
+        Some(super::DEFAULT_GEOCODER_URL)
+    );
+    assert!(
+        defaults
+            .search
+            .map_tile_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://service.pdok.nl/")
+    );
+    assert_eq!(defaults.search.map_attribution, "Kaartgegevens © Kadaster");
+    let off = Config::load(
+        &Overrides::default(),
+        env(&[
+            ("KWARTIER_GEOCODER_URL", ""),
+            ("KWARTIER_MAP_TILE_URL", " "),
+        ]),
+    )
+    .expect("empty settings");
+    assert_eq!(
+        (off.search.geocoder_url, off.search.map_tile_url),
+        (None, None)
+    );
+    for (key, value, problem) in [
+        ("KWARTIER_GEOCODER_URL", "pdok", "not a URL"),
+        (
+            "KWARTIER_MAP_TILE_URL",
+            "https://tiles.example/{z}/{x}.png",
+            "lacks",
+        ),
+        (
+            "KWARTIER_MAP_TILE_URL",
+            "http://tiles.example/{z}/{x}/{y}.png",
+            "https",
+        ),
+    ] {
+        let message = load_err(&Overrides::default(), &[(key, value)]);
+        assert!(message.starts_with(&format!("{key}: ")), "{message}");
+        assert!(message.contains(problem), "{message}");
+    }
+}
