@@ -3,10 +3,12 @@
 //! group checks and announces the story (both `Announce(Create)` and `Announce(Article)`), so
 //! it reaches carla; a non-member's story is refused; a locked thread takes no replies; anna's
 //! removal reaches Deventer. Hostile deliveries (a non-member's Create, a forged Announce) are
-//! refused with a 4xx and store nothing.
+//! refused with a 4xx and store nothing. A new moderator is announced with `Add`, and a
+//! node where a member is keeps the group's moderators.
 
 use std::time::Duration;
 
+use kwartier::service::theme_group;
 use kwartier::test_both_backends;
 use kwartier::testing::{Api, TestDb, TestNode, ThreeNodes, eventually};
 use reqwest::StatusCode;
@@ -57,6 +59,36 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
         .await;
     bert.join_group("buurtzorg", &handle).await;
     heeten.until_accepted("buurtzorg", &group_id).await;
+
+    // A new moderator is announced with `Add`; Heeten, where a member is, keeps the list.
+    let dirk = oss.create_user("dirk", false).await.person;
+    {
+        let mut conn = oss.state.db.conn().await.unwrap();
+        let group = kwartier::db::actor::find_local(&mut conn, GROUP)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            theme_group::set_moderator(&oss.state, &mut conn, &group, &dirk, true)
+                .await
+                .unwrap()
+        );
+    }
+    eventually("Heeten learns the new moderator", DEADLINE, || async {
+        let mut conn = heeten.state.db.conn().await.ok()?;
+        let group =
+            kwartier::db::actor::find_by_ap_id(&mut conn, &url::Url::parse(&group_id).ok()?)
+                .await
+                .ok()??;
+        let moderators = kwartier::db::theme_group::moderators(&mut conn, group.id)
+            .await
+            .ok()?;
+        moderators
+            .iter()
+            .any(|m| m.ap_id == dirk.ap_id)
+            .then_some(())
+    })
+    .await;
 
     // A member's story shared to the group reaches carla, who follows only the group.
     let story = bert
@@ -126,7 +158,7 @@ async fn a_group_announces_its_members_posts_across_nodes(db: TestDb) {
         .as_i64()
         .unwrap();
     let (status, body) = oss
-        .user_with_token("dirk")
+        .user_with_token("fenna")
         .await
         .post(
             &format!("/api/v1/groups/{GROUP}/posts/{post_id}/lock"),
