@@ -43,6 +43,19 @@ async fn round_everywhere(nodes: &[TestNode]) {
     }
 }
 
+/// The items a network search on `node` answers, over HTTP.
+async fn search(node: &TestNode, query: &str) -> Vec<serde_json::Value> {
+    let url = node.url(&format!("/api/v1/directory/search?{query}"));
+    let response = reqwest::get(&url).await.expect("search");
+    assert_eq!(response.status(), StatusCode::OK, "{url}");
+    let body: serde_json::Value = response.json().await.expect("search JSON");
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn found<'a>(items: &'a [serde_json::Value], ap_id: &str) -> Option<&'a serde_json::Value> {
+    items.iter().find(|i| i["id"] == ap_id)
+}
+
 async fn indexed_on(node: &TestNode, ap_id: &str) -> Option<directory::Entry> {
     let mut conn = node.state.db.conn().await.unwrap();
     directory::get(&mut conn, ap_id).await.unwrap()
@@ -92,6 +105,21 @@ async fn five_nodes_in_a_chain_find_and_forget_an_initiative(db: TestDb) {
     let mut conn = nodes[0].state.db.conn().await.unwrap();
     let themes = directory::themes_of(&mut conn, &[entry.id]).await.unwrap();
     assert_eq!(themes, [(entry.id, "zorg".to_owned())]);
+    // Node 1's search finds it by theme (in another language) and by distance.
+    let by_theme = search(&nodes[0], "theme=Care").await;
+    let hit = found(&by_theme, &ap_id).expect("found by theme");
+    assert_eq!(hit["node"], last.state.config.domain.as_str());
+    assert_eq!(hit["kind"], "initiative");
+    assert!(hit.get("distance_km").is_none(), "{hit}");
+    let near = search(&nodes[0], "near=52.40,6.30&radius_km=10").await;
+    let hit = found(&near, &ap_id).expect("found by distance");
+    let distance = hit["distance_km"].as_f64().expect("distance_km");
+    assert!((1.0..4.0).contains(&distance), "{hit}");
+    let far = search(&nodes[0], "near=51.44,5.47&radius_km=10").await;
+    assert!(
+        found(&far, &ap_id).is_none(),
+        "Eindhoven is not near Raalte"
+    );
     // Node 1 learned every other node, each with its region.
     let known = known_node::all(&mut conn).await.unwrap();
     assert_eq!(known.len(), 4, "{known:?}");
@@ -125,6 +153,12 @@ async fn five_nodes_in_a_chain_find_and_forget_an_initiative(db: TestDb) {
         assert!(
             indexed_on(node, &ap_id).await.is_none(),
             "still on {}",
+            node.state.config.domain
+        );
+        let items = search(node, "theme=zorg").await;
+        assert!(
+            found(&items, &ap_id).is_none(),
+            "still found on {}",
             node.state.config.domain
         );
     }

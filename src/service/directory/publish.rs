@@ -4,17 +4,20 @@
 //! An unchanged entry keeps its position (`seq`): the fingerprint (SHA-256 of its published
 //! JSON) decides. A changed or new entry moves to the end (`max(seq) + 1`); an entry that is no
 //! longer discoverable (hidden, deleted) keeps its row without a body at a new position, so
-//! peers that synced it learn that it is gone. Entries come from [`sources`]; a second kind
-//! (theme groups) is one more function there.
+//! peers that synced it learn that it is gone. Entries come from [`sources`]: initiatives and
+//! theme groups.
 
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use crate::db::directory::{self, EntryFields, KIND_INITIATIVE};
+use chrono::NaiveDateTime;
+
+use crate::db::actor::Actor;
+use crate::db::directory::{self, EntryFields, KIND_GROUP, KIND_INITIATIVE};
 use crate::db::publication::{self, Publication};
-use crate::db::{Conn, ScopedFutureExt, discoverable, now};
+use crate::db::{Conn, ScopedFutureExt, discoverable, now, theme_group};
 use crate::error::{Error, Result};
 use crate::service::text;
 use crate::state::AppState;
@@ -42,7 +45,7 @@ pub type Source = (EntryFields, Vec<String>);
 /// Everything this node publishes now, from every kind of source.
 pub async fn sources(state: &AppState, conn: &mut Conn) -> Result<Vec<Source>> {
     let mut entries = initiatives(state, conn).await?;
-    // Theme groups join here when they exist.
+    entries.extend(groups(state, conn).await?);
     entries.sort_by(|a, b| a.0.ap_id.cmp(&b.0.ap_id));
     Ok(entries)
 }
@@ -50,41 +53,102 @@ pub async fn sources(state: &AppState, conn: &mut Conn) -> Result<Vec<Source>> {
 /// Discoverable local initiatives as directory entries.
 async fn initiatives(state: &AppState, conn: &mut Conn) -> Result<Vec<Source>> {
     let node = state.urls.authority();
-    let at = now();
     Ok(discoverable::initiatives(conn)
         .await?
         .into_iter()
         .map(|listed| {
-            let group = &listed.group;
             let details = &listed.details;
-            let updated_at = group.updated_at.max(details.updated_at);
-            let summary = group.summary.as_deref().map(text::plain_text);
-            let fields = EntryFields {
-                ap_id: group.ap_id.to_string(),
-                node: node.clone(),
-                kind: KIND_INITIATIVE.to_owned(),
-                name: group
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| group.username.clone()),
-                handle: group.handle(),
-                summary: truncate(summary.as_deref().unwrap_or_default(), SUMMARY_MAX),
-                url: group.url.clone(),
-                place_name: details.location_name.clone(),
-                latitude: details.latitude.filter(|_| details.longitude.is_some()),
-                longitude: details.longitude.filter(|_| details.latitude.is_some()),
-                follower_count: listed.followers,
-                last_activity_at: Some(
-                    listed
-                        .last_story_at
-                        .map_or(updated_at, |s| s.max(updated_at)),
-                ),
-                updated_at,
-                synced_at: at,
+            let updated_at = listed.group.updated_at.max(details.updated_at);
+            let place = Place {
+                name: details.location_name.clone(),
+                latitude: details.latitude,
+                longitude: details.longitude,
             };
+            let last = listed
+                .last_story_at
+                .map_or(updated_at, |s| s.max(updated_at));
+            let fields = entry(
+                &node,
+                KIND_INITIATIVE,
+                &listed.group,
+                place,
+                listed.followers,
+                last,
+                updated_at,
+            );
             (fields, listed.themes)
         })
         .collect())
+}
+
+/// Discoverable local theme groups as directory entries.
+async fn groups(state: &AppState, conn: &mut Conn) -> Result<Vec<Source>> {
+    let node = state.urls.authority();
+    Ok(theme_group::discoverable_local(conn)
+        .await?
+        .into_iter()
+        .map(|listed| {
+            let details = &listed.group;
+            let updated_at = listed.actor.updated_at.max(details.updated_at);
+            let place = Place {
+                name: details.location_name.clone(),
+                latitude: details.latitude,
+                longitude: details.longitude,
+            };
+            let last = listed
+                .last_post_at
+                .map_or(updated_at, |p| p.max(updated_at));
+            let fields = entry(
+                &node,
+                KIND_GROUP,
+                &listed.actor,
+                place,
+                listed.follower_count,
+                last,
+                updated_at,
+            );
+            (fields, listed.themes)
+        })
+        .collect())
+}
+
+/// Where an entry is, as its source row has it.
+struct Place {
+    name: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+/// One directory entry for a local initiative or group actor.
+fn entry(
+    node: &str,
+    kind: &str,
+    group: &Actor,
+    place: Place,
+    followers: i64,
+    last_activity: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> EntryFields {
+    let summary = group.summary.as_deref().map(text::plain_text);
+    EntryFields {
+        ap_id: group.ap_id.to_string(),
+        node: node.to_owned(),
+        kind: kind.to_owned(),
+        name: group
+            .display_name
+            .clone()
+            .unwrap_or_else(|| group.username.clone()),
+        handle: group.handle(),
+        summary: truncate(summary.as_deref().unwrap_or_default(), SUMMARY_MAX),
+        url: group.url.clone(),
+        place_name: place.name,
+        latitude: place.latitude.filter(|_| place.longitude.is_some()),
+        longitude: place.longitude.filter(|_| place.latitude.is_some()),
+        follower_count: followers,
+        last_activity_at: Some(last_activity),
+        updated_at,
+        synced_at: now(),
+    }
 }
 
 pub fn fingerprint(body: &str) -> String {
