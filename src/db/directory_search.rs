@@ -1,11 +1,19 @@
 //! Reading the directory index for network-wide search: one query for a page of entries that
 //! match every condition (terms, theme, kind, a circle around a point), and one for the page's
 //! themes. Conditions are `id IN (…)` subqueries on the indexed term and theme tables and a
-//! bounding box on the position index, so a search touches only its candidates.
+//! bounding box on the position index.
+//!
+//! The plan matters at national scale (70 000 entries; see the directory benchmark). When a word
+//! or theme matches few entries, their ids are read first and only those are looked at. Else a
+//! search with a place walks the position index and sorts what lies in the box, and a search
+//! without one walks `directory_entry_recent` in result order and stops after a page, testing
+//! each entry against the term and theme sets. SQLite would rather drive from a large term set
+//! and then sort every hit, so there the id in those tests is written `+id`, which keeps it from
+//! driving (PostgreSQL plans this well once it has statistics: [`refresh_statistics`]).
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Double;
+use diesel::sql_types::{BigInt, Double, Nullable, Timestamp};
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
@@ -64,9 +72,77 @@ pub struct Filter {
     pub offset: i64,
 }
 
+/// A condition on an entry's terms or themes, as a subquery of entry ids.
+enum Condition<'a> {
+    Word(&'a Word),
+    Theme(&'a str),
+}
+
+/// A condition that matches at most this many entries is where a search starts: its ids are
+/// read first and the query looks only at those. Above it, matches are dense enough that walking
+/// the result order and stopping after a page is quicker.
+pub const FEW: i64 = 2000;
+
+/// The ids a condition matches when there are at most `few`; `None` when there are more.
+async fn few_ids(conn: &mut Conn, condition: &Condition<'_>, few: i64) -> Result<Option<Vec<i64>>> {
+    let ids: Vec<i64> = match condition {
+        Condition::Word(word) => {
+            let (term, prefix) = (word.term.clone(), word.prefix.clone());
+            run!(conn, |c| {
+                let mut query = directory_term::table
+                    .select(directory_term::entry_id)
+                    .filter(directory_term::term.eq(term.clone()))
+                    .into_boxed();
+                if let Some(prefix) = &prefix {
+                    query = query.or_filter(
+                        directory_term::term
+                            .ge(prefix.clone())
+                            .and(directory_term::term.lt(format!("{prefix}\u{10FFFF}"))),
+                    );
+                }
+                query.distinct().limit(few + 1).load(c).await
+            })?
+        }
+        Condition::Theme(key) => run!(conn, |c| directory_entry_theme::table
+            .filter(directory_entry_theme::theme_key.eq(*key))
+            .select(directory_entry_theme::entry_id)
+            .limit(few + 1)
+            .load(c)
+            .await)?,
+    };
+    Ok((ids.len() as i64 <= few).then_some(ids))
+}
+
 /// The entries matching `filter`, nearest first when it has a circle, then most recently
 /// active, then most followed.
 pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<Entry>> {
+    find_starting_below(conn, filter, FEW).await
+}
+
+/// [`find`], starting from a condition's ids when it matches at most `few` entries. Every
+/// `few` gives the same answer (tests compare them); only the speed differs.
+pub async fn find_starting_below(conn: &mut Conn, filter: &Filter, few: i64) -> Result<Vec<Entry>> {
+    // Start from the condition with the fewest matches, if one has few.
+    let mut conditions: Vec<Condition> = filter.words.iter().map(Condition::Word).collect();
+    conditions.extend(filter.theme_key.as_deref().map(Condition::Theme));
+    let mut start: Option<(usize, Vec<i64>)> = None;
+    for (i, condition) in conditions.iter().enumerate() {
+        if let Some(ids) = few_ids(conn, condition, few).await? {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            if start
+                .as_ref()
+                .is_none_or(|(_, fewest)| ids.len() < fewest.len())
+            {
+                start = Some((i, ids));
+            }
+        }
+    }
+    let (start_at, start_ids) = match start {
+        Some((i, ids)) => (Some(i), Some(ids)),
+        None => (None, None),
+    };
     // Squared equirectangular distance in degrees: exact enough within 500 km to filter and
     // sort by; the distance shown is computed exactly afterwards.
     let squared = |c: &Circle| {
@@ -82,32 +158,48 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<Entry>> {
             .bind::<Double, _>(c.lon_scale)
             .sql(")")
     };
+    // `+id` on SQLite: see the module comment.
+    let id_sql = match conn {
+        Conn::Sqlite(_) => "+directory_entry.id",
+        Conn::Postgres(_) => "directory_entry.id",
+    };
+    let id = || sql::<BigInt>(id_sql);
     Ok(run!(conn, |c| {
         let mut query = directory_entry::table
             .select(Entry::as_select())
             .into_boxed();
-        for word in &filter.words {
-            let mut terms = directory_term::table
-                .select(directory_term::entry_id)
-                .filter(directory_term::term.eq(word.term.clone()))
-                .into_boxed();
-            if let Some(prefix) = &word.prefix {
-                terms = terms.or_filter(
-                    directory_term::term
-                        .ge(prefix.clone())
-                        .and(directory_term::term.lt(format!("{prefix}\u{10FFFF}"))),
-                );
-            }
-            query = query.filter(directory_entry::id.eq_any(terms));
+        if let Some(ids) = &start_ids {
+            query = query.filter(directory_entry::id.eq_any(ids.clone()));
         }
-        if let Some(key) = &filter.theme_key {
-            query = query.filter(
-                directory_entry::id.eq_any(
-                    directory_entry_theme::table
-                        .filter(directory_entry_theme::theme_key.eq(key.clone()))
-                        .select(directory_entry_theme::entry_id),
-                ),
-            );
+        for (i, condition) in conditions.iter().enumerate() {
+            if Some(i) == start_at {
+                continue;
+            }
+            match condition {
+                Condition::Word(word) => {
+                    let mut terms = directory_term::table
+                        .select(directory_term::entry_id)
+                        .filter(directory_term::term.eq(word.term.clone()))
+                        .into_boxed();
+                    if let Some(prefix) = &word.prefix {
+                        terms = terms.or_filter(
+                            directory_term::term
+                                .ge(prefix.clone())
+                                .and(directory_term::term.lt(format!("{prefix}\u{10FFFF}"))),
+                        );
+                    }
+                    query = query.filter(id().eq_any(terms));
+                }
+                Condition::Theme(key) => {
+                    query = query.filter(
+                        id().eq_any(
+                            directory_entry_theme::table
+                                .filter(directory_entry_theme::theme_key.eq(*key))
+                                .select(directory_entry_theme::entry_id),
+                        ),
+                    );
+                }
+            }
         }
         if let Some(kind) = &filter.kind {
             query = query.filter(directory_entry::kind.eq(kind.clone()));
@@ -121,9 +213,11 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<Entry>> {
                 .filter(squared(circle).le(dlat * dlat))
                 .order(squared(circle).asc());
         }
+        // The order of `directory_entry_recent`; both backends know `NULLS LAST`.
         query
-            .then_order_by(directory_entry::last_activity_at.is_null())
-            .then_order_by(directory_entry::last_activity_at.desc())
+            .then_order_by(sql::<Nullable<Timestamp>>(
+                "directory_entry.last_activity_at DESC NULLS LAST",
+            ))
             .then_order_by(directory_entry::follower_count.desc())
             .then_order_by(directory_entry::id)
             .limit(filter.limit)
@@ -131,6 +225,18 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<Entry>> {
             .load(c)
             .await
     })?)
+}
+
+/// Brings the planner's statistics on the index up to date after a sync changed much of it.
+/// PostgreSQL plans the search joins from them (and autovacuum may be slow or off); SQLite's
+/// plans are fixed by the query shapes above, so it needs nothing.
+pub async fn refresh_statistics(conn: &mut Conn) -> Result<()> {
+    if let Conn::Postgres(c) = conn {
+        diesel::sql_query("ANALYZE directory_entry, directory_term, directory_entry_theme")
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The themes (`(entry id, key, name as written)`) of several entries, in one query.

@@ -104,7 +104,8 @@ impl Query {
         Ok(())
     }
 
-    fn filter(&self) -> Filter {
+    /// What the database is asked for: words stemmed, the theme as its key, the circle.
+    pub fn filter(&self) -> Filter {
         // Control characters (NUL) mean nothing in a theme and PostgreSQL refuses them.
         let theme_key = self
             .theme

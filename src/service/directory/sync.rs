@@ -23,7 +23,7 @@ use futures_util::StreamExt as _;
 
 use super::{peers, publish};
 use crate::db::known_node::{self, KWARTIER, KnownNode, NodeProfile};
-use crate::db::{ScopedFutureExt, directory, now};
+use crate::db::{ScopedFutureExt, directory, directory_search, now};
 use crate::error::{Error, Result};
 use crate::federation::directory::fetch::{Fetcher, NodeActor};
 use crate::federation::directory::wire::{Item, ListedNode};
@@ -31,6 +31,8 @@ use crate::state::AppState;
 
 /// Nodes synced at once.
 pub const CONCURRENCY: usize = 8;
+/// A round that changed this many index entries refreshes the search planner's statistics.
+pub const REPLAN_AFTER: usize = 1000;
 /// Most nodes synced in one round (the rest are due in the next).
 pub const NODES_PER_ROUND: i64 = 1000;
 /// Most nodes learned from peers' lists in one round.
@@ -150,6 +152,10 @@ pub async fn round_with(state: &AppState, scope: Scope) -> Result<RoundReport> {
     }
     report.entries_removed += drop_long_dead(state, started).await?;
     report.nodes_failed.sort();
+    if report.entries_added + report.entries_updated + report.entries_removed >= REPLAN_AFTER {
+        let mut conn = state.db.conn().await?;
+        directory_search::refresh_statistics(&mut conn).await?;
+    }
     Ok(report)
 }
 

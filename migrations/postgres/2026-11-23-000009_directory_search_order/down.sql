@@ -1,0 +1,1 @@
+DROP INDEX directory_entry_recent;

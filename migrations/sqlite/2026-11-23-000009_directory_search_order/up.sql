@@ -1,0 +1,4 @@
+-- Network-wide search without a place lists the most recently active entries first. This index
+-- holds that order, so a search walks it and stops after one page instead of sorting every hit.
+-- (SQLite sorts NULL lowest, so DESC already puts entries with no activity last.)
+CREATE INDEX directory_entry_recent ON directory_entry (last_activity_at DESC, follower_count DESC, id);
