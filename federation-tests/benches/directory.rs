@@ -126,15 +126,16 @@ async fn indexed_remote(node: &TestNode) -> usize {
 async fn search_latency(backend: &str, node: &TestNode, network: &peers::Network) {
     let queries = network.queries(SEARCHES);
     let mut conn = node.state.db.conn().await.expect("a connection");
-    let mut times = Vec::with_capacity(queries.len());
+    let mut timed = Vec::with_capacity(queries.len());
     let mut hits = 0;
     for query in &queries {
         let started = Instant::now();
         let found = search::search(&mut conn, query).await.expect("a search");
-        times.push(started.elapsed());
+        timed.push((started.elapsed(), query));
         hits += found.len();
     }
-    times.sort();
+    timed.sort_by_key(|(time, _)| *time);
+    let times: Vec<Duration> = timed.iter().map(|(time, _)| *time).collect();
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
     let (p50, p95) = (at(0.50), at(0.95));
     let verdict = if p95 < TARGET_P95 {
@@ -150,4 +151,13 @@ async fn search_latency(backend: &str, node: &TestNode, network: &peers::Network
         p95.as_secs_f64() * 1e3,
         p95.as_secs_f64() / TARGET_P95.as_secs_f64(),
     );
+    for (time, query) in timed.iter().rev().take(3) {
+        println!(
+            "{backend}:   slowest {:.1} ms: text {:?}, theme {:?}, near {:?}",
+            time.as_secs_f64() * 1e3,
+            query.text,
+            query.theme,
+            query.near
+        );
+    }
 }

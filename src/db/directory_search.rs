@@ -85,31 +85,38 @@ pub const FEW: i64 = 2000;
 
 /// The ids a condition matches when there are at most `few`; `None` when there are more.
 async fn few_ids(conn: &mut Conn, condition: &Condition<'_>, few: i64) -> Result<Option<Vec<i64>>> {
-    let ids: Vec<i64> = match condition {
+    let limit = few + 1;
+    let mut ids: Vec<i64> = match condition {
         Condition::Word(word) => {
-            let (term, prefix) = (word.term.clone(), word.prefix.clone());
-            run!(conn, |c| {
-                let mut query = directory_term::table
+            // The term and the prefix range apart, each a short walk on the term index.
+            let term = word.term.clone();
+            let mut ids: Vec<i64> = run!(conn, |c| directory_term::table
+                .select(directory_term::entry_id)
+                .filter(directory_term::term.eq(&term))
+                .limit(limit)
+                .load(c)
+                .await)?;
+            if let Some(prefix) = &word.prefix {
+                let end = format!("{prefix}\u{10FFFF}");
+                ids.extend(run!(conn, |c| directory_term::table
                     .select(directory_term::entry_id)
-                    .filter(directory_term::term.eq(term.clone()))
-                    .into_boxed();
-                if let Some(prefix) = &prefix {
-                    query = query.or_filter(
-                        directory_term::term
-                            .ge(prefix.clone())
-                            .and(directory_term::term.lt(format!("{prefix}\u{10FFFF}"))),
-                    );
-                }
-                query.distinct().limit(few + 1).load(c).await
-            })?
+                    .filter(directory_term::term.ge(prefix))
+                    .filter(directory_term::term.lt(&end))
+                    .limit(limit)
+                    .load::<i64>(c)
+                    .await)?);
+            }
+            ids
         }
         Condition::Theme(key) => run!(conn, |c| directory_entry_theme::table
             .filter(directory_entry_theme::theme_key.eq(*key))
             .select(directory_entry_theme::entry_id)
-            .limit(few + 1)
+            .limit(limit)
             .load(c)
             .await)?,
     };
+    ids.sort_unstable();
+    ids.dedup();
     Ok((ids.len() as i64 <= few).then_some(ids))
 }
 
@@ -227,14 +234,17 @@ pub async fn find_starting_below(conn: &mut Conn, filter: &Filter, few: i64) -> 
     })?)
 }
 
-/// Brings the planner's statistics on the index up to date after a sync changed much of it.
-/// PostgreSQL plans the search joins from them (and autovacuum may be slow or off); SQLite's
+/// Tidies the index after a sync changed much of it. PostgreSQL plans the search joins from its
+/// statistics, and answers from the term index alone only where its visibility map is set; both
+/// come from `VACUUM (ANALYZE)`, which autovacuum may do late or (when it is off) never. SQLite's
 /// plans are fixed by the query shapes above, so it needs nothing.
 pub async fn refresh_statistics(conn: &mut Conn) -> Result<()> {
     if let Conn::Postgres(c) = conn {
-        diesel::sql_query("ANALYZE directory_entry, directory_term, directory_entry_theme")
-            .execute(&mut **c)
-            .await?;
+        diesel::sql_query(
+            "VACUUM (ANALYZE) directory_entry, directory_term, directory_entry_theme",
+        )
+        .execute(&mut **c)
+        .await?;
     }
     Ok(())
 }

@@ -31,7 +31,8 @@ use crate::state::AppState;
 
 /// Nodes synced at once.
 pub const CONCURRENCY: usize = 8;
-/// A round that changed this many index entries refreshes the search planner's statistics.
+/// A round that changed this many index entries tidies the index for search
+/// ([`directory_search::refresh_statistics`]).
 pub const REPLAN_AFTER: usize = 1000;
 /// Most nodes synced in one round (the rest are due in the next).
 pub const NODES_PER_ROUND: i64 = 1000;
