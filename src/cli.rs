@@ -9,11 +9,13 @@ use crate::config::{Config, Overrides};
 use crate::db::Db;
 use crate::db::node_settings::{self, RegistrationMode};
 use crate::error::{Error, Result};
-use crate::service::{account, token};
+use crate::service::audit::{Action, Who};
+use crate::service::{self, account, token};
 use crate::state::AppState;
 use crate::{server, telemetry};
 use clap::{Args, Parser, Subcommand};
 
+mod audit;
 mod directory;
 mod groups;
 
@@ -113,6 +115,9 @@ enum AdminCommand {
     /// Theme groups: create, list, moderators, initiatives joining
     #[command(subcommand)]
     Groups(groups::GroupsCommand),
+    /// The audit log of admin and moderator actions: list or export
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -195,6 +200,13 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
                 },
             )
             .await?;
+            service::audit::record(
+                &mut conn,
+                &Who::Cli,
+                Action::new("account.create", &format!("@{}", created.person.username))
+                    .with(serde_json::json!({ "admin": created.account.admin })),
+            )
+            .await?;
             let role = if created.account.admin {
                 " (admin)"
             } else {
@@ -220,12 +232,20 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             node_settings::ensure(&mut conn, config.node_name.as_deref()).await?;
             let question = question.as_deref().map(str::trim).filter(|q| !q.is_empty());
             let settings = node_settings::set_registration(&mut conn, mode, question).await?;
+            service::audit::record(
+                &mut conn,
+                &Who::Cli,
+                Action::new("node.registration", &settings.registration_mode)
+                    .with(serde_json::json!({ "question": question })),
+            )
+            .await?;
             println!("registration is {}", settings.registration_mode);
             Ok(())
         }
         AdminCommand::Peers(command) => directory::peers(config, command).await,
         AdminCommand::Directory(command) => directory::directory(config, command).await,
         AdminCommand::Groups(command) => groups::run(config, command).await,
+        AdminCommand::Audit(command) => audit::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -276,7 +276,16 @@ impl TestNode {
 
     /// A new user with an API token, for calling the API as them.
     pub async fn user_with_token(&self, username: &str) -> Api {
-        self.create_user(username, false).await;
+        self.account_with_token(username, false).await
+    }
+
+    /// A new administrator of this node with an API token.
+    pub async fn admin_with_token(&self, username: &str) -> Api {
+        self.account_with_token(username, true).await
+    }
+
+    async fn account_with_token(&self, username: &str, admin: bool) -> Api {
+        self.create_user(username, admin).await;
         let mut conn = self.state.db.conn().await.expect("connection");
         let token = crate::service::token::create(&mut conn, username, "test")
             .await

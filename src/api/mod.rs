@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, authenticated with bearer tokens. It does what the web front
 //! will do: initiatives, stories, comments, follows.
 
+pub mod admin;
 pub mod auth;
 mod directory;
 mod follows;
@@ -19,6 +20,7 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     let v1 = Router::new()
+        .merge(admin::router())
         .merge(me::router())
         .merge(notifications::router())
         .merge(initiatives::router())

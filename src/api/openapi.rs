@@ -56,6 +56,7 @@ pub struct ErrorBody {
         super::groups::leave,
         super::groups::remove,
         super::groups::lock,
+        super::admin::audit::list,
     ),
     modifiers(&BearerAuth)
 )]

@@ -8,6 +8,7 @@ use clap::Subcommand;
 use crate::config::Config;
 use crate::db::known_node::{self, KnownNode};
 use crate::error::Result;
+use crate::service::audit::{self, Action, Who};
 use crate::service::directory::peers::{self, AddOutcome};
 use crate::service::directory::sync::{self, RoundReport, Scope};
 use crate::state::AppState;
@@ -42,7 +43,10 @@ pub async fn peers(config: Config, command: PeersCommand) -> Result<()> {
                 }
                 AddOutcome::AlreadySeed => "is a seed already; it is synced in the next round",
             };
-            println!("{} {message}", peer.trim().to_ascii_lowercase());
+            let domain = peer.trim().to_ascii_lowercase();
+            let mut conn = state.db.conn().await?;
+            audit::record(&mut conn, &Who::Cli, Action::new("peer.seed", &domain)).await?;
+            println!("{domain} {message}");
             Ok(())
         }
         PeersCommand::List => {

@@ -23,6 +23,15 @@ pub struct LocalAccount {
     pub approved: bool,
     /// The answer to the node's sign-up question, for whoever approves.
     pub signup_answer: Option<String>,
+    /// May act on reports and hide or remove content on this node (admins may too).
+    pub moderator: bool,
+}
+
+impl LocalAccount {
+    /// Admins and moderators: the node's staff.
+    pub fn is_staff(&self) -> bool {
+        self.admin || self.moderator
+    }
 }
 
 #[derive(Insertable)]

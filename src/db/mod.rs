@@ -16,6 +16,7 @@
 pub mod actor;
 pub mod api_token;
 pub mod appreciation;
+pub mod audit;
 pub mod comment;
 pub mod delivery;
 pub mod directory;

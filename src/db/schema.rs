@@ -1,6 +1,19 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamp,
+        actor -> Text,
+        account_id -> Nullable<Int8>,
+        action -> Text,
+        target -> Text,
+        reason -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
     actor (id) {
         id -> Int8,
         ap_id -> Text,
@@ -235,6 +248,7 @@ diesel::table! {
         last_active_at -> Nullable<Timestamp>,
         approved -> Bool,
         signup_answer -> Nullable<Text>,
+        moderator -> Bool,
     }
 }
 
@@ -402,6 +416,7 @@ diesel::joinable!(story_theme -> theme (theme_id));
 diesel::joinable!(web_session -> local_account (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     actor,
     actor_theme,
     api_token,

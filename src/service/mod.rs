@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod appreciation;
+pub mod audit;
 pub mod comment;
 pub mod directory;
 pub mod follow;

@@ -20,6 +20,8 @@ pub struct Chrome {
     /// The logged-in person's username.
     pub username: Option<String>,
     pub admin: bool,
+    /// An admin or moderator: the layout links to `/admin`.
+    pub staff: bool,
     /// The form token for the hidden `csrf` field.
     pub csrf: String,
     /// This page's path and query, for the language switch to come back to.
@@ -42,6 +44,7 @@ impl Chrome {
             has_logo: state.config.brand.logo.is_some(),
             username: auth.map(|a| a.person.username.clone()),
             admin: auth.is_some_and(|a| a.account.admin),
+            staff: auth.is_some_and(|a| a.account.is_staff()),
             csrf: visitor.csrf.clone(),
             here: uri
                 .path_and_query()

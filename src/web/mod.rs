@@ -3,6 +3,7 @@
 //! every page shares the layout in `templates/base.html` through [`Chrome`].
 
 mod account;
+mod admin;
 mod assets;
 mod cards;
 mod chrome;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(account::router())
+        .merge(admin::router())
         .merge(dashboard::router())
         .merge(manage::router())
         .merge(initiative::router())

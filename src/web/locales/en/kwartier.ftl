@@ -315,3 +315,20 @@ group-create-button = Create theme group
 field-rules = Rules
 field-rules-hint = What members may post to the group. You can use Markdown.
 invalid-rules = The rules are too long (at most 5000 characters).
+
+# Administration (/admin)
+nav-admin = Administration
+admin-title = Administering this server
+admin-intro = Here you govern this server: who may join, which servers it federates with, and what gets removed. None of this administration goes to other servers; every action goes into the audit log.
+admin-audit-title = Audit log
+admin-audit-description = Every action of admins and moderators: who, what, when and why.
+admin-audit-intro = The audit log can only grow: nobody can change or delete an entry, admins included.
+admin-audit-export = Download the audit log (JSON)
+admin-audit-empty = The audit log is empty so far.
+admin-audit-caption = Actions, newest first
+admin-audit-when = When
+admin-audit-who = Who
+admin-audit-what = What
+admin-audit-target = On what
+admin-audit-why = Why
+admin-audit-older = Older actions

@@ -315,3 +315,20 @@ group-create-button = Themagroep aanmaken
 field-rules = Regels
 field-rules-hint = Wat leden in de groep mogen plaatsen. U kunt Markdown gebruiken.
 invalid-rules = De regels zijn te lang (hoogstens 5000 tekens).
+
+# Beheer (/admin)
+nav-admin = Beheer
+admin-title = Beheer van deze server
+admin-intro = Hier bestuurt u deze server: wie er mag meedoen, met welke servers hij federeert en wat er wordt verwijderd. Niets van dit beheer gaat naar andere servers; elke handeling komt in het logboek.
+admin-audit-title = Logboek
+admin-audit-description = Elke handeling van beheerders en moderatoren: wie, wat, wanneer en waarom.
+admin-audit-intro = Het logboek kan alleen groeien: niemand kan een regel wijzigen of verwijderen, ook beheerders niet.
+admin-audit-export = Logboek downloaden (JSON)
+admin-audit-empty = Er staat nog niets in het logboek.
+admin-audit-caption = Handelingen, nieuwste eerst
+admin-audit-when = Wanneer
+admin-audit-who = Wie
+admin-audit-what = Wat
+admin-audit-target = Waarop
+admin-audit-why = Waarom
+admin-audit-older = Oudere handelingen

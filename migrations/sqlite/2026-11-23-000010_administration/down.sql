@@ -1,0 +1,4 @@
+DROP TRIGGER audit_log_no_delete;
+DROP TRIGGER audit_log_no_update;
+DROP TABLE audit_log;
+ALTER TABLE local_account DROP COLUMN moderator;

@@ -1,0 +1,4 @@
+//! Administering a node over real HTTP and the CLI: the `/admin` pages, `/api/v1/admin`, and the
+//! audit log that records every action.
+
+mod audit;
