@@ -172,8 +172,12 @@ async fn run(cli: Cli) -> Result<()> {
 async fn serve(config: Config) -> Result<()> {
     // Bind first: a taken port fails before anything is written.
     let listener = server::bind(config.listen).await?;
+    let admin = match config.admin_listen {
+        Some(addr) => Some(server::bind_admin(addr).await?),
+        None => None,
+    };
     let state = AppState::open(config).await?;
-    server::serve(state, listener, server::shutdown_signal()).await
+    server::serve_with_admin(state, listener, admin, server::shutdown_signal()).await
 }
 
 async fn admin(config: Config, command: AdminCommand) -> Result<()> {

@@ -25,6 +25,7 @@ pub const DEFAULT_FILE: &str = "kwartier.toml";
 pub const KEYS: &[&str] = &[
     "domain",
     "listen",
+    "admin_listen",
     "database_url",
     "data_dir",
     "node_name",
@@ -57,6 +58,9 @@ pub struct Config {
     pub domain: String,
     /// Address the HTTP server binds to.
     pub listen: SocketAddr,
+    /// When set, the admin pages and `/api/v1/admin` are served only here (a local address
+    /// such as `127.0.0.1:8081`), and the public listener has no admin surface at all.
+    pub admin_listen: Option<SocketAddr>,
     pub database: DatabaseUrl,
     /// Where the node keeps its files (the default SQLite database, later media).
     pub data_dir: PathBuf,
@@ -206,6 +210,7 @@ pub struct Overrides {
 struct Raw {
     domain: String,
     listen: String,
+    admin_listen: Option<String>,
     database_url: Option<String>,
     data_dir: PathBuf,
     node_name: Option<String>,
@@ -234,6 +239,7 @@ impl Default for Raw {
         Raw {
             domain: "localhost:8080".into(),
             listen: "127.0.0.1:8080".into(),
+            admin_listen: None,
             database_url: None,
             data_dir: PathBuf::from("data"),
             node_name: None,
@@ -293,6 +299,24 @@ impl Config {
                 ),
             )
         })?;
+        let admin_listen = match raw.admin_listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let addr = text.parse::<SocketAddr>().map_err(|_| {
+                    invalid(
+                        "admin_listen",
+                        format!("{text:?} is not an address:port such as 127.0.0.1:8081"),
+                    )
+                })?;
+                if addr == listen {
+                    return Err(invalid(
+                        "admin_listen",
+                        format!("{addr} is the public listen address too; choose another port"),
+                    ));
+                }
+                Some(addr)
+            }
+        };
         let database = match &raw.database_url {
             Some(url) => DatabaseUrl::parse(url).map_err(|p| invalid("database_url", p))?,
             None => DatabaseUrl::Sqlite(raw.data_dir.join("kwartier.db")),
@@ -382,6 +406,7 @@ impl Config {
         Ok(Config {
             domain,
             listen,
+            admin_listen,
             database,
             data_dir: raw.data_dir,
             node_name,

@@ -138,6 +138,7 @@ impl TestDb {
         Config {
             domain: format!("localhost:{}", listen.port()),
             listen,
+            admin_listen: None,
             database: self.url.clone(),
             data_dir: self.data_dir(),
             node_name: Some(node_name.to_owned()),
@@ -239,11 +240,27 @@ impl TestNode {
         let addr = listener.local_addr().expect("local address");
         let mut config = db.config(addr, node_name);
         adjust(&mut config);
+        // An admin address (port 0 for any) is bound here, and the config says where it is.
+        let admin = match config.admin_listen {
+            Some(admin_addr) => {
+                let admin = TcpListener::bind(admin_addr)
+                    .await
+                    .expect("bind the admin address");
+                config.admin_listen = Some(admin.local_addr().expect("admin address"));
+                Some(admin)
+            }
+            None => None,
+        };
         let state = AppState::open(config).await.expect("open test node");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::server::serve(state.clone(), listener, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(crate::server::serve_with_admin(
+            state.clone(),
+            listener,
+            admin,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         TestNode {
             state,
             addr,

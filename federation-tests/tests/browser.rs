@@ -5,8 +5,8 @@
 //!
 //! The browser side lives in `browser/` (`walk.mjs`, run with Node): this test seeds a node run
 //! as the README runs it through the JSON API, hands `walk.mjs` the list of pages and flows,
-//! and asserts on what it reports. To check a new page type, add a row to [`page_types`]; for a
-//! new flow, add `browser/flows/NAME.mjs` and its name to [`FLOWS`].
+//! and asserts on what it reports. To check a new page type, add a row to [`page_types`] (or,
+//! for an admin page, to [`admin_page_types`]); for a new flow, add `browser/flows/NAME.mjs` and its name to [`FLOWS`].
 //!
 //! Needs `/usr/bin/chromium` (or `$CHROMIUM`), Node.js 20 and `npm`; installs `playwright-core`
 //! and `axe-core` with `npm ci` on first run. Without them it prints `SKIPPED …` and passes; CI
@@ -31,7 +31,9 @@ use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 
 use install::{installed, npm_ci};
-use node_process::{NodeProcess, free_address, kwartier, run_ok, token, user_with_password};
+use node_process::{
+    NodeProcess, admin_with_password, free_address, kwartier, run_ok, token, user_with_password,
+};
 
 /// The languages every page is checked in.
 const LANGUAGES: [&str; 2] = ["nl", "en"];
@@ -45,6 +47,8 @@ const FLOWS: &[&str] = &["publish-story"];
 const WALK: Duration = Duration::from_secs(300);
 
 const USER: &str = "anna";
+/// An administrator of the node, who walks the admin pages.
+const ADMIN: &str = "beheer";
 /// The theme group the initiative joins and shares its story to.
 const GROUP: &str = "zorgnetwerk";
 const PASSWORD: &str = "lange-wandeling-door-de-kolk";
@@ -101,6 +105,14 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The admin pages, walked logged in as [`ADMIN`] (in both languages).
+fn admin_page_types() -> Vec<(&'static str, String)> {
+    vec![
+        ("admin", "/admin".into()),
+        ("admin-audit", "/admin/audit".into()),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
     let chromium = std::env::var_os("CHROMIUM")
@@ -119,6 +131,7 @@ async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
     let db = TestDb::sqlite();
     let addr = free_address();
     user_with_password(&db.url, addr, USER, PASSWORD);
+    admin_with_password(&db.url, addr, ADMIN, PASSWORD);
     run_ok(kwartier(&db.url, addr).args(["admin", "registration", "open"]));
     run_ok(kwartier(&db.url, addr).args([
         "admin",
@@ -147,6 +160,12 @@ async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
             pages.push(json!({"name": name, "path": path, "lang": lang}));
             pages.push(json!({"name": name, "path": path, "lang": lang,
                 "login": {"username": USER, "password": PASSWORD}}));
+        }
+    }
+    for (name, path) in admin_page_types() {
+        for lang in LANGUAGES {
+            pages.push(json!({"name": name, "path": path, "lang": lang,
+                "login": {"username": ADMIN, "password": PASSWORD}}));
         }
     }
     let artifacts = target_dir().join("browser-artifacts");

@@ -20,6 +20,7 @@ test_both_backends!(
     passwords_come_from_stdin_or_are_generated,
     an_unknown_user_gets_no_token,
     peers_are_seeded_listed_and_synced_from_the_command_line,
+    admin_actions_are_in_the_audit_log,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -359,6 +360,11 @@ fn bad_configuration_is_one_line_and_writes_nothing() {
             names: "KWARTIER_LISTEN: ",
         },
         Case {
+            env: &[("KWARTIER_ADMIN_LISTEN", "127.0.0.1:8080")],
+            args: &["serve"],
+            names: "KWARTIER_ADMIN_LISTEN: ",
+        },
+        Case {
             env: &[("KWARTIER_DEVELOPMENT", "misschien")],
             args: &["migrate"],
             names: "KWARTIER_DEVELOPMENT: ",
@@ -507,4 +513,38 @@ async fn peers_are_seeded_listed_and_synced_from_the_command_line(db: TestDb) {
         list.contains("kwartier.raalte.example: remote server"),
         "{list}"
     );
+}
+
+async fn admin_actions_are_in_the_audit_log(db: TestDb) {
+    let kwartier = Kwartier::on(&db);
+    assert!(kwartier.ok(&["admin", "audit", "list"]).contains("empty"));
+    kwartier.ok(&["admin", "create-user", "beheer", "--admin"]);
+    kwartier.ok(&[
+        "admin",
+        "registration",
+        "approval",
+        "--question",
+        "Waar woont u?",
+    ]);
+    let list = kwartier.ok(&["admin", "audit", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(
+        lines[0].contains("cli") && lines[0].contains("node.registration"),
+        "{list}"
+    );
+    assert!(lines[0].contains("approval"), "{list}");
+    assert!(
+        lines[1].contains("account.create") && lines[1].contains("@beheer"),
+        "{list}"
+    );
+    let export = kwartier.ok(&["admin", "audit", "export"]);
+    let rows: Vec<Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{export}");
+    assert_eq!(rows[0]["action"], "account.create");
+    assert_eq!(rows[0]["detail"]["admin"], true);
+    assert_eq!(rows[1]["detail"]["question"], "Waar woont u?");
 }

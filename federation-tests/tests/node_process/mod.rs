@@ -64,8 +64,23 @@ pub fn user_token(database: &DatabaseUrl, addr: SocketAddr, name: &str) -> Strin
 
 /// A user who logs in with `password`: `admin create-user NAME --password-stdin`.
 pub fn user_with_password(database: &DatabaseUrl, addr: SocketAddr, name: &str, password: &str) {
+    create_user(database, addr, &[name, "--password-stdin"], password);
+}
+
+/// An administrator with a known password: `admin create-user NAME --admin --password-stdin`.
+pub fn admin_with_password(database: &DatabaseUrl, addr: SocketAddr, name: &str, password: &str) {
+    create_user(
+        database,
+        addr,
+        &[name, "--admin", "--password-stdin"],
+        password,
+    );
+}
+
+fn create_user(database: &DatabaseUrl, addr: SocketAddr, args: &[&str], password: &str) {
     let mut child = kwartier(database, addr)
-        .args(["admin", "create-user", name, "--password-stdin"])
+        .args(["admin", "create-user"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
