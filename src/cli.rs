@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::{server, telemetry};
 use clap::{Args, Parser, Subcommand};
 
+mod accounts;
 mod audit;
 mod directory;
 mod groups;
@@ -118,6 +119,9 @@ enum AdminCommand {
     /// The audit log of admin and moderator actions: list or export
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Accounts: list, approve or reject sign-ups, suspend, reset passwords, roles
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -250,6 +254,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Directory(command) => directory::directory(config, command).await,
         AdminCommand::Groups(command) => groups::run(config, command).await,
         AdminCommand::Audit(command) => audit::run(config, command).await,
+        AdminCommand::Accounts(command) => accounts::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -267,3 +267,12 @@ diesel::define_sql_function!(
     /// SQL `lower()`, the same on both backends.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
 );
+
+/// Deletes an actor row and, by cascade, what hangs off it (a local account, memberships).
+/// Only for what never left this node: a sign-up rejected before it was approved.
+pub async fn delete_never_federated(conn: &mut Conn, id: i64) -> Result<()> {
+    run!(conn, |c| diesel::delete(actor::table.find(id))
+        .execute(c)
+        .await)?;
+    Ok(())
+}

@@ -77,3 +77,12 @@ pub async fn list_for_account(conn: &mut Conn, account_id: i64) -> Result<Vec<Ap
         .load(c)
         .await)?)
 }
+
+/// Revokes every token of an account (suspension).
+pub async fn delete_all(conn: &mut Conn, account_id: i64) -> Result<usize> {
+    Ok(run!(conn, |c| diesel::delete(
+        api_token::table.filter(api_token::account_id.eq(account_id))
+    )
+    .execute(c)
+    .await)?)
+}

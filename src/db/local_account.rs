@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::Conn;
-use super::schema::local_account;
+use super::actor::Actor;
+use super::schema::{actor, local_account};
 use crate::error::Result;
 use crate::run;
 
@@ -25,12 +26,20 @@ pub struct LocalAccount {
     pub signup_answer: Option<String>,
     /// May act on reports and hide or remove content on this node (admins may too).
     pub moderator: bool,
+    /// Set while an admin has suspended the account: it cannot log in.
+    pub suspended_at: Option<NaiveDateTime>,
+    pub suspension_reason: Option<String>,
 }
 
 impl LocalAccount {
     /// Admins and moderators: the node's staff.
     pub fn is_staff(&self) -> bool {
         self.admin || self.moderator
+    }
+
+    /// Approved and not suspended: may log in and use tokens.
+    pub fn may_log_in(&self) -> bool {
+        self.approved && self.suspended_at.is_none()
     }
 }
 
@@ -92,6 +101,55 @@ pub async fn touch(conn: &mut Conn, id: i64, at: NaiveDateTime) -> Result<()> {
 pub async fn set_password_hash(conn: &mut Conn, id: i64, password_hash: &str) -> Result<()> {
     run!(conn, |c| diesel::update(local_account::table.find(id))
         .set(local_account::password_hash.eq(password_hash))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Every local account with its person, pending sign-ups first, then by username.
+pub async fn all_with_person(conn: &mut Conn) -> Result<Vec<(LocalAccount, Actor)>> {
+    Ok(run!(conn, |c| local_account::table
+        .inner_join(actor::table.on(actor::id.eq(local_account::person_id)))
+        .order((local_account::approved.asc(), actor::username.asc()))
+        .select((LocalAccount::as_select(), Actor::as_select()))
+        .load(c)
+        .await)?)
+}
+
+pub async fn set_approved(conn: &mut Conn, id: i64) -> Result<()> {
+    run!(conn, |c| diesel::update(local_account::table.find(id))
+        .set(local_account::approved.eq(true))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Suspends (with when and why) or, with `None`, lifts a suspension.
+pub async fn set_suspended(
+    conn: &mut Conn,
+    id: i64,
+    suspension: Option<(NaiveDateTime, &str)>,
+) -> Result<()> {
+    let (at, reason) = match suspension {
+        Some((at, reason)) => (Some(at), Some(reason.to_owned())),
+        None => (None, None),
+    };
+    run!(conn, |c| diesel::update(local_account::table.find(id))
+        .set((
+            local_account::suspended_at.eq(at),
+            local_account::suspension_reason.eq(reason.clone()),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn set_roles(conn: &mut Conn, id: i64, admin: bool, moderator: bool) -> Result<()> {
+    run!(conn, |c| diesel::update(local_account::table.find(id))
+        .set((
+            local_account::admin.eq(admin),
+            local_account::moderator.eq(moderator),
+        ))
         .execute(c)
         .await)?;
     Ok(())

@@ -249,6 +249,8 @@ diesel::table! {
         approved -> Bool,
         signup_answer -> Nullable<Text>,
         moderator -> Bool,
+        suspended_at -> Nullable<Timestamp>,
+        suspension_reason -> Nullable<Text>,
     }
 }
 

@@ -106,3 +106,12 @@ pub async fn delete_expired(conn: &mut Conn, at: NaiveDateTime) -> Result<usize>
     .execute(c)
     .await)?)
 }
+
+/// Ends every session of an account (suspension, password reset by an admin).
+pub async fn delete_all(conn: &mut Conn, account_id: i64) -> Result<usize> {
+    Ok(run!(conn, |c| diesel::delete(
+        web_session::table.filter(web_session::account_id.eq(account_id))
+    )
+    .execute(c)
+    .await)?)
+}

@@ -1,6 +1,7 @@
 //! Rules and permissions, per domain. Services decide; `db` stores; HTTP and CLI call services.
 
 pub mod account;
+pub mod account_admin;
 pub mod appreciation;
 pub mod audit;
 pub mod comment;

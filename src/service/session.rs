@@ -24,7 +24,7 @@ pub struct Session {
 
 /// Checks a username and password. Wrong either way gives [`Error::Unauthorized`] after the
 /// same amount of work, so answers do not tell which usernames exist; an account waiting for
-/// approval gives [`Error::Forbidden`], but only with the right password.
+/// approval or suspended gives [`Error::Forbidden`], but only with the right password.
 pub async fn check_password(conn: &mut Conn, username: &str, given: &str) -> Result<Authenticated> {
     let given = given.to_owned();
     let found = match account::find(conn, username.trim()).await {
@@ -39,7 +39,7 @@ pub async fn check_password(conn: &mut Conn, username: &str, given: &str) -> Res
     if !password::verify(given, account.password_hash.clone()).await? {
         return Err(Error::Unauthorized);
     }
-    if !account.approved {
+    if !account.may_log_in() {
         return Err(Error::Forbidden);
     }
     Ok(Authenticated { person, account })
@@ -74,7 +74,7 @@ pub async fn resolve(conn: &mut Conn, secret: &str) -> Result<Option<Session>> {
     else {
         return Ok(None);
     };
-    if !account.approved {
+    if !account.may_log_in() {
         return Ok(None);
     }
     if at - session.last_seen_at >= EXTEND_GRANULARITY {

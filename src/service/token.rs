@@ -53,6 +53,9 @@ pub async fn authenticate(conn: &mut Conn, token: &str) -> Result<Authenticated>
     let (token, account, person) = api_token::find_by_hash(conn, &hash(token))
         .await?
         .ok_or(Error::Unauthorized)?;
+    if !account.may_log_in() {
+        return Err(Error::Forbidden);
+    }
     // Writing on every request would make every API call contend for SQLite's write lock.
     let at = now();
     let stale =

@@ -118,7 +118,18 @@ async fn login(State(state): State<AppState>, request: Request) -> Result<Respon
                 return Ok((jar, Redirect::to(&next)).into_response());
             }
             Err(Error::Unauthorized) => errors.add("password", tr.t("login-wrong")),
-            Err(Error::Forbidden) => errors.add("username", tr.t("login-pending")),
+            // Only said with the right password, so it tells nothing about who has an account.
+            Err(Error::Forbidden) => {
+                let suspended = crate::service::account::find(&mut conn, &username)
+                    .await
+                    .is_ok_and(|(_, account)| account.suspended_at.is_some());
+                let message = if suspended {
+                    "login-suspended"
+                } else {
+                    "login-pending"
+                };
+                errors.add("username", tr.t(message))
+            }
             Err(other) => return Err(other),
         }
     }

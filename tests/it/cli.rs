@@ -21,6 +21,7 @@ test_both_backends!(
     an_unknown_user_gets_no_token,
     peers_are_seeded_listed_and_synced_from_the_command_line,
     admin_actions_are_in_the_audit_log,
+    accounts_are_administered_from_the_command_line,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -547,4 +548,59 @@ async fn admin_actions_are_in_the_audit_log(db: TestDb) {
     assert_eq!(rows[0]["action"], "account.create");
     assert_eq!(rows[0]["detail"]["admin"], true);
     assert_eq!(rows[1]["detail"]["question"], "Waar woont u?");
+}
+
+async fn accounts_are_administered_from_the_command_line(db: TestDb) {
+    let kwartier = Kwartier::on(&db);
+    kwartier.ok(&["admin", "create-user", "beheer", "--admin"]);
+    kwartier.ok(&["admin", "create-user", "anna"]);
+    assert!(
+        kwartier
+            .ok(&["admin", "accounts", "list", "--pending"])
+            .contains("no sign-ups")
+    );
+    let list = kwartier.ok(&["admin", "accounts", "list"]);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("anna") && l.contains("member") && l.contains("active")),
+        "{list}"
+    );
+
+    let line = kwartier.fails(&["admin", "accounts", "suspend", "anna", "--reason", " "]);
+    assert!(line.contains("reason"), "{line}");
+    kwartier.ok(&["admin", "accounts", "suspend", "anna", "--reason", "Spam"]);
+    let list = kwartier.ok(&["admin", "accounts", "list"]);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("anna") && l.contains("suspended") && l.contains("Spam")),
+        "{list}"
+    );
+    let line = kwartier.fails(&[
+        "admin", "accounts", "suspend", "anna", "--reason", "nog eens",
+    ]);
+    assert!(line.contains("already"), "{line}");
+    kwartier.ok(&["admin", "accounts", "unsuspend", "anna"]);
+    kwartier.ok(&["admin", "accounts", "role", "anna", "moderator"]);
+    assert!(
+        kwartier
+            .ok(&["admin", "accounts", "list"])
+            .lines()
+            .any(|l| l.starts_with("anna") && l.contains("moderator"))
+    );
+    let line = kwartier.fails(&["admin", "accounts", "role", "beheer", "member"]);
+    assert!(line.contains("only admin"), "{line}");
+    let reset = kwartier.ok(&["admin", "accounts", "reset-password", "anna"]);
+    assert!(reset.starts_with("new password for @anna: "), "{reset}");
+    let line = kwartier.fails(&["admin", "accounts", "approve", "niemand"]);
+    assert!(line.contains("not found"), "{line}");
+
+    let audit = kwartier.ok(&["admin", "audit", "list"]);
+    for action in [
+        "account.suspend",
+        "account.unsuspend",
+        "account.role",
+        "account.reset_password",
+    ] {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
 }

@@ -2,6 +2,7 @@
 //! here federates; every change is recorded in the audit log. Each section has its file here
 //! and its templates under `templates/admin_*.html`.
 
+mod accounts;
 mod audit;
 
 use askama::Template;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
+        .merge(accounts::router())
         .merge(audit::router())
 }
 
@@ -50,12 +52,20 @@ pub struct Section {
 }
 
 /// The sections, in the order the index shows them. Each section's module adds its entry.
-const SECTIONS: &[Section] = &[Section {
-    href: "/admin/audit",
-    title: "admin-audit-title",
-    description: "admin-audit-description",
-    admin_only: true,
-}];
+const SECTIONS: &[Section] = &[
+    Section {
+        href: "/admin/accounts",
+        title: "admin-accounts-title",
+        description: "admin-accounts-description",
+        admin_only: true,
+    },
+    Section {
+        href: "/admin/audit",
+        title: "admin-audit-title",
+        description: "admin-audit-description",
+        admin_only: true,
+    },
+];
 
 #[derive(Template)]
 #[template(path = "admin.html")]

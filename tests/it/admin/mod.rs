@@ -1,5 +1,6 @@
 //! Administering a node over real HTTP and the CLI: the `/admin` pages, `/api/v1/admin`, and the
 //! audit log that records every action.
 
+mod accounts;
 mod audit;
 mod listener;
