@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod audit;
 mod directory;
+mod federation;
 mod groups;
 
 #[derive(Parser)]
@@ -118,6 +119,12 @@ enum AdminCommand {
     /// The audit log of admin and moderator actions: list or export
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The federation mode: open, blocklist or allowlist
+    #[command(subcommand)]
+    Federation(federation::FederationCommand),
+    /// Domain blocks and allows: block, unblock, allow, disallow, list, export, import
+    #[command(subcommand)]
+    Domains(federation::DomainsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -246,6 +253,8 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Directory(command) => directory::directory(config, command).await,
         AdminCommand::Groups(command) => groups::run(config, command).await,
         AdminCommand::Audit(command) => audit::run(config, command).await,
+        AdminCommand::Federation(command) => federation::federation(config, command).await,
+        AdminCommand::Domains(command) => federation::domains(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -5,6 +5,7 @@ pub mod appreciation;
 pub mod audit;
 pub mod comment;
 pub mod directory;
+pub mod federation_policy;
 pub mod follow;
 pub mod handle;
 pub mod initiative;
