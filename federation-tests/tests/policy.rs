@@ -117,10 +117,18 @@ async fn allowlist_keeps_strangers_out(db: TestDb) {
     // Delivering: the stranger is refused and nothing is stored.
     let before = oss.effects().await;
     let refused = deventer
-        .deliver_as("carla", &oss.url("/inbox"), &follow_of(&deventer, "carla", &moestuin))
+        .deliver_as(
+            "carla",
+            &oss.url("/inbox"),
+            &follow_of(&deventer, "carla", &moestuin),
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert_eq!(oss.effects().await, before, "nothing stored from a stranger");
+    assert_eq!(
+        oss.effects().await,
+        before,
+        "nothing stored from a stranger"
+    );
     // Nor can the stranger follow through its own node.
     let (status, _) = Api::for_token(&deventer, &carla.token)
         .post("/api/v1/follows", json!({"target": oss.handle("moestuin")}))
@@ -190,7 +198,11 @@ async fn suspension_cuts_both_ways_and_unblocking_resumes(db: TestDb) {
     // Heeten's activities are refused, and nothing is stored.
     let before = oss.effects().await;
     let refused = heeten
-        .deliver_as("bert", &oss.url("/inbox"), &follow_of(&heeten, "bert", &moestuin))
+        .deliver_as(
+            "bert",
+            &oss.url("/inbox"),
+            &follow_of(&heeten, "bert", &moestuin),
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(oss.effects().await, before);
@@ -208,7 +220,10 @@ async fn suspension_cuts_both_ways_and_unblocking_resumes(db: TestDb) {
         carla.in_timeline("Snoeidag").await
     })
     .await;
-    assert_eq!(oss.delivery_statuses(&heeten_inbox).await.len(), queued_before);
+    assert_eq!(
+        oss.delivery_statuses(&heeten_inbox).await.len(),
+        queued_before
+    );
     assert!(bert.in_timeline("Snoeidag").await.is_none());
 
     // Bert leaves (Oss refuses to hear it), then Oss lifts the suspension.
@@ -243,6 +258,12 @@ async fn suspension_cuts_both_ways_and_unblocking_resumes(db: TestDb) {
         .into_iter()
         .map(|row| format!("{} {}", row.action, row.target))
         .collect();
-    assert!(actions.contains(&format!("domain.block {heeten_domain}")), "{actions:?}");
-    assert!(actions.contains(&format!("domain.unblock {heeten_domain}")), "{actions:?}");
+    assert!(
+        actions.contains(&format!("domain.block {heeten_domain}")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&format!("domain.unblock {heeten_domain}")),
+        "{actions:?}"
+    );
 }

@@ -2,3 +2,4 @@
 //! audit log that records every action.
 
 mod audit;
+mod federation;
