@@ -18,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 mod accounts;
 mod audit;
 mod directory;
+mod federation;
 mod groups;
 
 #[derive(Parser)]
@@ -122,6 +123,12 @@ enum AdminCommand {
     /// Accounts: list, approve or reject sign-ups, suspend, reset passwords, roles
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
+    /// The federation mode: open, blocklist or allowlist
+    #[command(subcommand)]
+    Federation(federation::FederationCommand),
+    /// Domain blocks and allows: block, unblock, allow, disallow, list, export, import
+    #[command(subcommand)]
+    Domains(federation::DomainsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -255,6 +262,8 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Groups(command) => groups::run(config, command).await,
         AdminCommand::Audit(command) => audit::run(config, command).await,
         AdminCommand::Accounts(command) => accounts::run(config, command).await,
+        AdminCommand::Federation(command) => federation::federation(config, command).await,
+        AdminCommand::Domains(command) => federation::domains(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -42,6 +42,9 @@ pub enum Error {
     Remote(String),
     #[error("not allowed")]
     Forbidden,
+    /// The federation policy refuses this server; the message names it.
+    #[error("{0}")]
+    Refused(String),
     /// The database (or another part the node needs) cannot be reached.
     #[error("{0}")]
     Unavailable(String),
@@ -72,7 +75,7 @@ impl Error {
             Error::Gone(_) => StatusCode::GONE,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Remote(_) => StatusCode::BAD_GATEWAY,
-            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::Refused(_) => StatusCode::FORBIDDEN,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Config(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -57,6 +57,12 @@ pub struct ErrorBody {
         super::groups::remove,
         super::groups::lock,
         super::admin::audit::list,
+        super::admin::federation::show,
+        super::admin::federation::set_mode,
+        super::admin::federation::block,
+        super::admin::federation::unblock,
+        super::admin::federation::allow,
+        super::admin::federation::disallow,
     ),
     modifiers(&BearerAuth)
 )]

@@ -384,3 +384,24 @@ pub async fn counts_by_peer(conn: &mut Conn) -> Result<Vec<(String, String, i64)
         .load(c)
         .await)?)
 }
+
+/// The peers (`host[:port]`) with deliveries still pending.
+pub async fn pending_peers(conn: &mut Conn) -> Result<Vec<String>> {
+    Ok(run!(conn, |c| delivery::table
+        .filter(delivery::state.eq(state::PENDING))
+        .select(delivery::peer)
+        .distinct()
+        .load(c)
+        .await)?)
+}
+
+/// Drops every pending delivery to these peers (a suspended domain); returns how many.
+pub async fn drop_pending_to(conn: &mut Conn, peers: &[String]) -> Result<usize> {
+    Ok(run!(conn, |c| diesel::delete(
+        delivery::table
+            .filter(delivery::state.eq(state::PENDING))
+            .filter(delivery::peer.eq_any(peers))
+    )
+    .execute(c)
+    .await)?)
+}

@@ -207,3 +207,31 @@ pub async fn followers(
         .load(c)
         .await)?)
 }
+
+/// Every follow with a remote side: the follow's id and the remote actor's id (URL).
+pub async fn with_remote_side(conn: &mut Conn) -> Result<Vec<(i64, DbUrl)>> {
+    let (follower, followee) = diesel::alias!(actor as follower, actor as followee);
+    let mut rows: Vec<(i64, DbUrl)> = run!(conn, |c| follow::table
+        .inner_join(follower.on(follower.field(actor::id).eq(follow::follower_id)))
+        .filter(follower.field(actor::local).eq(false))
+        .select((follow::id, follower.field(actor::ap_id)))
+        .load(c)
+        .await)?;
+    let of_remote: Vec<(i64, DbUrl)> = run!(conn, |c| follow::table
+        .inner_join(followee.on(followee.field(actor::id).eq(follow::followee_id)))
+        .filter(followee.field(actor::local).eq(false))
+        .select((follow::id, followee.field(actor::ap_id)))
+        .load(c)
+        .await)?;
+    rows.extend(of_remote);
+    Ok(rows)
+}
+
+/// Removes these follows.
+pub async fn delete_many(conn: &mut Conn, ids: &[i64]) -> Result<usize> {
+    Ok(run!(conn, |c| diesel::delete(
+        follow::table.filter(follow::id.eq_any(ids))
+    )
+    .execute(c)
+    .await)?)
+}

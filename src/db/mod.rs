@@ -22,6 +22,7 @@ pub mod delivery;
 pub mod directory;
 pub mod directory_search;
 pub mod discoverable;
+pub mod domain_policy;
 pub mod follow;
 pub mod group_post;
 pub mod inbox;

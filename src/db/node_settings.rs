@@ -138,3 +138,28 @@ pub async fn set_registration(
         .await)?;
     get(conn).await
 }
+
+/// The federation mode (`open`, `blocklist` or `allowlist`); `open` before the settings row
+/// exists.
+pub async fn federation_mode(conn: &mut Conn) -> Result<String> {
+    let mode: Option<String> = run!(conn, |c| node_settings::table
+        .find(1)
+        .select(node_settings::federation_mode)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(mode.unwrap_or_else(|| "open".to_owned()))
+}
+
+/// Sets the federation mode; the row must exist (see [`ensure`]).
+pub async fn set_federation_mode(conn: &mut Conn, mode: &str) -> Result<()> {
+    let at = now();
+    run!(conn, |c| diesel::update(node_settings::table.find(1))
+        .set((
+            node_settings::federation_mode.eq(mode),
+            node_settings::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}

@@ -152,6 +152,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    domain_policy (id) {
+        id -> Int8,
+        domain -> Text,
+        kind -> Text,
+        severity -> Nullable<Text>,
+        public_comment -> Nullable<Text>,
+        private_comment -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     follow (id) {
         id -> Int8,
         follower_id -> Int8,
@@ -276,6 +290,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         signup_question -> Nullable<Text>,
+        federation_mode -> Text,
     }
 }
 
@@ -418,17 +433,18 @@ diesel::joinable!(story_theme -> theme (theme_id));
 diesel::joinable!(web_session -> local_account (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    audit_log,
     actor,
     actor_theme,
     api_token,
     appreciation,
+    audit_log,
     comment,
     delivery,
     directory_entry,
     directory_entry_theme,
     directory_publication,
     directory_term,
+    domain_policy,
     follow,
     group_moderator,
     group_post,

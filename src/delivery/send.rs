@@ -49,6 +49,19 @@ pub async fn attempt(
     if let Err(e) = check_remote(&inbox, state.config.development) {
         return Attempt::hopeless(e.to_string());
     }
+    // The policy may have changed since this was queued (allowlist mode, a new block).
+    match crate::service::federation_policy::check(state, &inbox).await {
+        Ok(()) => {}
+        Err(e @ crate::error::Error::Refused(_)) => return Attempt::hopeless(e.to_string()),
+        Err(e) => {
+            return Attempt {
+                status: None,
+                retry_after: None,
+                error: Some(e.to_string()),
+                hopeless: false,
+            };
+        }
+    }
     let Some(private_key) = signer.private_key.as_deref() else {
         return Attempt::hopeless(format!("{} has no private key", signer.ap_id));
     };

@@ -26,6 +26,7 @@ use super::signatures;
 use crate::db::actor::{self, Actor};
 use crate::db::{Conn, ScopedBoxFuture, ScopedFutureExt, inbox as seen, now};
 use crate::error::{Error, Result};
+use crate::service::federation_policy;
 use crate::state::AppState;
 
 /// Largest activity we accept.
@@ -53,6 +54,10 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
     signatures::check_digest(&parts.headers, &body)?;
     let activity: Incoming = serde_json::from_slice(&body)
         .map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
+    // The federation policy, before anything is fetched or stored: the signer's server and
+    // the activity's actor's server must both be ones we federate with.
+    refuse_by_policy(&data, signature.key_id()).await?;
+    federation_policy::check(&data, &activity.actor).await?;
 
     if activity.kind == "Delete" && activity.object.as_str() == Some(activity.actor.as_str()) {
         let mut conn = data.db.conn().await?;
@@ -115,7 +120,15 @@ pub async fn signed_by(
     }
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let signature = signatures::parse(method, path_and_query, headers, false)?;
+    refuse_by_policy(data, signature.key_id()).await?;
     Ok(Some(verified_signer(data, &signature).await?))
+}
+
+/// `Error::Refused` if the federation policy refuses the server of a signature's key.
+pub(crate) async fn refuse_by_policy(data: &AppState, key_id: &str) -> Result<()> {
+    let key = Url::parse(key_id)
+        .map_err(|_| Error::BadSignature(format!("keyId {key_id:?} is not a URL")))?;
+    federation_policy::check(data, &key).await
 }
 
 /// The actor whose key made the signature, once it verifies. A key we know is tried first; if

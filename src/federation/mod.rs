@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actors;
+pub mod authorized_fetch;
 pub mod client;
 pub mod collections;
 pub mod directory;
@@ -27,12 +28,15 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(nodeinfo::router())
+    let served = Router::new()
         .merge(actors::router())
-        .merge(inbox::router())
         .merge(stories::router())
         .merge(directory::router())
+        .layer(axum::middleware::from_fn(authorized_fetch::layer));
+    Router::new()
+        .merge(nodeinfo::router())
+        .merge(served)
+        .merge(inbox::router())
         .route("/.well-known/webfinger", get(webfinger::webfinger))
 }
 
@@ -49,6 +53,10 @@ pub async fn config(state: &AppState) -> Result<FederationConfig<AppState>> {
         // Sign `(request-target) host date` as Mastodon does, not `(created)`/`(expires)`,
         // which older servers (Pleroma, some Mastodon versions) do not understand.
         .http_signature_compat(true)
+        // The federation policy: no fetches from servers it refuses.
+        .url_verifier(Box::new(crate::service::federation_policy::FetchVerifier(
+            state.clone(),
+        )))
         .build()
         .await
         .map_err(|e| Error::internal("configuring federation", e))

@@ -1,6 +1,7 @@
 //! The outbox: domain events become activities, stored once and queued for delivery to every
 //! inbox that should get them, in the transaction that made the change.
 
+use crate::service::federation_policy;
 use url::Url;
 
 use super::activities::{Activity, accept, follow as follows, reject, undo};
@@ -437,5 +438,23 @@ pub async fn store(
         .collect();
     targets.sort();
     targets.dedup();
-    delivery::enqueue(conn, stored.id, &targets, at).await
+    // The federation policy: nothing is queued for a server it refuses.
+    let mut refused: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    let mut permitted = Vec::with_capacity(targets.len());
+    for (inbox, peer) in targets {
+        let is_refused = match refused.get(&peer) {
+            Some(known) => *known,
+            None => {
+                let verdict = federation_policy::verdict_for_host(conn, &peer).await?;
+                refused.insert(peer.clone(), verdict.refused());
+                verdict.refused()
+            }
+        };
+        if is_refused {
+            tracing::debug!(%inbox, "not queued: the federation policy refuses its server");
+        } else {
+            permitted.push((inbox, peer));
+        }
+    }
+    delivery::enqueue(conn, stored.id, &permitted, at).await
 }

@@ -27,7 +27,8 @@ impl Who {
         }
     }
 
-    fn name(&self) -> &str {
+    /// The name the log shows: the username, or `cli`.
+    pub fn name(&self) -> &str {
         match self {
             Who::Account { username, .. } => username,
             Who::Cli => "cli",

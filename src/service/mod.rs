@@ -6,6 +6,7 @@ pub mod appreciation;
 pub mod audit;
 pub mod comment;
 pub mod directory;
+pub mod federation_policy;
 pub mod follow;
 pub mod handle;
 pub mod initiative;

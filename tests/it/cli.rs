@@ -27,8 +27,8 @@ test_both_backends!(
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
 
 /// `kwartier` in its own working directory with a clean environment.
-struct Kwartier {
-    dir: tempfile::TempDir,
+pub(crate) struct Kwartier {
+    pub(crate) dir: tempfile::TempDir,
     env: Vec<(String, String)>,
 }
 
@@ -42,7 +42,7 @@ impl Kwartier {
     }
 
     /// In an empty directory, on the given test database.
-    fn on(db: &TestDb) -> Kwartier {
+    pub(crate) fn on(db: &TestDb) -> Kwartier {
         let database = match &db.url {
             DatabaseUrl::Sqlite(path) => path.display().to_string(),
             DatabaseUrl::Postgres(url) => url.clone(),
@@ -65,7 +65,7 @@ impl Kwartier {
         command
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_with_stdin(args, "")
     }
 
@@ -87,7 +87,7 @@ impl Kwartier {
     }
 
     /// Runs a command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
         assert!(
             output.status.success(),
@@ -98,7 +98,7 @@ impl Kwartier {
     }
 
     /// Runs a command that must fail with one line on stderr; returns that line.
-    fn fails(&self, args: &[&str]) -> String {
+    pub(crate) fn fails(&self, args: &[&str]) -> String {
         let output = self.run(args);
         one_line_failure(&output, args)
     }

@@ -2,6 +2,7 @@
 //! moderators). Nothing under here federates; every change is recorded in the audit log.
 
 pub mod audit;
+pub mod federation;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -13,7 +14,9 @@ use crate::service::token::Authenticated;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(audit::router())
+    Router::new()
+        .merge(audit::router())
+        .merge(federation::router())
 }
 
 /// A bearer token of one of this node's admins; others get 403.

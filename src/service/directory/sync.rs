@@ -109,6 +109,7 @@ pub async fn round_with(state: &AppState, scope: Scope) -> Result<RoundReport> {
     let mut done: HashSet<String> = HashSet::new();
     for _ in 0..WAVES {
         nodes.retain(|n| done.insert(n.domain.clone()));
+        nodes = federated_only(state, nodes).await?;
         if nodes.is_empty() {
             break;
         }
@@ -192,6 +193,25 @@ struct Counts {
     updated: usize,
     removed: usize,
     refused: usize,
+}
+
+/// The nodes the federation policy lets us read (not suspended; allowed in allowlist mode).
+/// The others are left as they are, so lifting a block lets them sync again at once.
+async fn federated_only(state: &AppState, nodes: Vec<KnownNode>) -> Result<Vec<KnownNode>> {
+    let mut conn = state.db.conn().await?;
+    let mut kept = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let host = node.domain.to_ascii_lowercase();
+        if crate::service::federation_policy::verdict_for_host(&mut conn, &host)
+            .await?
+            .refused()
+        {
+            tracing::debug!(node = %node.domain, "not synced: the federation policy refuses it");
+        } else {
+            kept.push(node);
+        }
+    }
+    Ok(kept)
 }
 
 /// Syncs one node and records the outcome on it (success, or failure with backoff).

@@ -1,0 +1,2 @@
+DROP TABLE domain_policy;
+ALTER TABLE node_settings DROP COLUMN federation_mode;
