@@ -359,8 +359,8 @@ fn offset(page: u32) -> i64 {
     i64::from(page.max(1) - 1) * PAGE
 }
 
-/// An initiative's stories: public and local ones for anyone here, followers-only ones too for
-/// its members and followers.
+/// An initiative's stories: public ones for anyone, local-only ones for local tokens,
+/// followers-only ones too for its members and followers.
 #[utoipa::path(get, path = "/api/v1/initiatives/{handle}/stories", tag = "stories",
     params(("handle" = String, Path), ("page" = Option<u32>, Query)), responses((status = 200, body = Vec<StoryView>)))]
 pub(super) async fn for_initiative(
@@ -371,8 +371,12 @@ pub(super) async fn for_initiative(
 ) -> Result<Json<Vec<StoryView>>> {
     let mut conn = state.db.conn().await?;
     let (group, _) = initiative::find(&mut conn, &handle).await?;
-    let mut visibilities = vec![Visibility::Public.as_str(), Visibility::Local.as_str()];
+    if group.local_only && auth.is_none() {
+        return Err(Error::NotFound(format!("initiative {handle:?}")));
+    }
+    let mut visibilities = vec![Visibility::Public.as_str()];
     if let Some(auth) = &auth {
+        visibilities.push(Visibility::Local.as_str());
         let follows = crate::db::follow::find(&mut conn, auth.person.id, group.id)
             .await?
             .is_some_and(|f| f.accepted());

@@ -37,6 +37,7 @@ diesel::table! {
         discoverable -> Bool,
         deleted_at -> Nullable<Timestamp>,
         public_key_id -> Nullable<Text>,
+        local_only -> Bool,
     }
 }
 
@@ -274,6 +275,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         signup_question -> Nullable<Text>,
+        default_visibility -> Text,
     }
 }
 

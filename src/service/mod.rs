@@ -8,6 +8,7 @@ pub mod directory;
 pub mod follow;
 pub mod handle;
 pub mod initiative;
+pub mod local_only;
 pub mod media;
 pub mod mention;
 pub mod moderation;
