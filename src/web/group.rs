@@ -350,6 +350,7 @@ async fn create(
         rules: Some(fields.rules.clone()),
         themes: super::dashboard::theme_list(&fields.themes),
         location: None,
+        local_only: None,
     };
     let mut conn = state.db.conn().await?;
     let handle = fields.handle.trim().to_owned();
