@@ -18,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 mod audit;
 mod directory;
 mod groups;
+mod settings;
 
 #[derive(Parser)]
 #[command(
@@ -118,6 +119,9 @@ enum AdminCommand {
     /// The audit log of admin and moderator actions: list or export
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Node settings: default visibility of new content
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -246,6 +250,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Directory(command) => directory::directory(config, command).await,
         AdminCommand::Groups(command) => groups::run(config, command).await,
         AdminCommand::Audit(command) => audit::run(config, command).await,
+        AdminCommand::Settings(command) => settings::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;
