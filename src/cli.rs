@@ -20,6 +20,7 @@ mod audit;
 mod directory;
 mod federation;
 mod groups;
+mod settings;
 
 #[derive(Parser)]
 #[command(
@@ -129,6 +130,9 @@ enum AdminCommand {
     /// Domain blocks and allows: block, unblock, allow, disallow, list, export, import
     #[command(subcommand)]
     Domains(federation::DomainsCommand),
+    /// Node settings: default visibility of new content
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -264,6 +268,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Accounts(command) => accounts::run(config, command).await,
         AdminCommand::Federation(command) => federation::federation(config, command).await,
         AdminCommand::Domains(command) => federation::domains(config, command).await,
+        AdminCommand::Settings(command) => settings::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

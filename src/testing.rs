@@ -506,6 +506,7 @@ impl TestNode {
             rules: Some("Blijf vriendelijk.".into()),
             themes: vec!["zorg".into()],
             location: None,
+            local_only: None,
         };
         theme_group::create(&self.state, &mut conn, handle, profile, moderator.as_ref())
             .await

@@ -150,9 +150,13 @@ async fn a_story_lives_and_dies_across_three_nodes(db: TestDb) {
     );
     let (status, _) = fetch_json(local["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // As on Hometown, people signed in here see it; anonymous visitors do not.
     let page = reqwest::get(local["id"].as_str().unwrap()).await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK, "local visitors see it");
-    assert!(page.text().await.unwrap().contains("Alleen in Oss"));
+    assert_eq!(page.status(), StatusCode::NOT_FOUND, "signed out");
+    let (status, seen) = anna.get(local["api_url"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "local people see it: {seen}");
+    assert_eq!(seen["title"], "Alleen in Oss");
+    assert_eq!(seen["local_only"], true);
 
     // Deventer follows nobody and got nothing.
     let (_, timeline) = carla.get("/api/v1/timeline").await;

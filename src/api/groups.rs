@@ -134,6 +134,9 @@ pub(super) struct GroupInput {
     rules: Option<String>,
     #[serde(default)]
     themes: Vec<String>,
+    /// Federates nothing, seen only by people on this node (default: the node's default
+    /// visibility).
+    local_only: Option<bool>,
 }
 
 /// Creates a theme group (node administrators); the creator is its first moderator.
@@ -154,6 +157,7 @@ pub(super) async fn create(
         rules: input.rules,
         themes: input.themes,
         location: None,
+        local_only: input.local_only,
     };
     let group =
         groups::create(&data, &mut conn, &input.handle, profile, Some(&auth.person)).await?;

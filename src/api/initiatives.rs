@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::auth::RequireToken;
+use super::auth::{OptionalToken, RequireToken};
 use super::json::Body;
 use crate::db::actor::Actor;
 use crate::db::initiative::Initiative;
@@ -51,6 +51,9 @@ pub struct InitiativeInput {
     contact: Option<String>,
     /// Listed in the network directory other nodes search (default true; owners only).
     discoverable: Option<bool>,
+    /// Federates nothing and is seen only by people on this node (default: the node's default
+    /// visibility; owners only).
+    local_only: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize, Clone, utoipa::ToSchema)]
@@ -87,6 +90,8 @@ pub struct InitiativeView {
     manually_approves_followers: bool,
     /// Listed in the network directory.
     discoverable: bool,
+    /// Federates nothing; seen only by people on this node.
+    local_only: bool,
     icon: Option<String>,
     image: Option<String>,
     followers: i64,
@@ -110,6 +115,7 @@ impl InitiativeInput {
             icon_url: self.icon.clone(),
             image_url: self.image.clone(),
             discoverable: self.discoverable,
+            local_only: self.local_only,
         }
     }
 }
@@ -150,6 +156,7 @@ pub async fn view(
         },
         manually_approves_followers: group.manually_approves_followers,
         discoverable: group.discoverable,
+        local_only: group.local_only,
         icon: group.icon_url.clone(),
         image: group.image_url.clone(),
         followers: follow::count_followers(conn, group.id).await?,
@@ -191,10 +198,15 @@ pub(super) async fn create(
     params(("handle" = String, Path)), responses((status = 200, body = InitiativeView), (status = 404, body = super::openapi::ErrorBody)))]
 pub(super) async fn show(
     State(state): State<AppState>,
+    OptionalToken(auth): OptionalToken,
     Path(handle): Path<String>,
 ) -> Result<Json<InitiativeView>> {
     let mut conn = state.db.conn().await?;
     let (group, details) = initiative::find(&mut conn, &handle).await?;
+    if group.local_only && auth.is_none() {
+        // Local-only initiatives are for people of this node.
+        return Err(Error::NotFound(format!("initiative {handle:?}")));
+    }
     Ok(Json(view(&state, &mut conn, &group, &details).await?))
 }
 

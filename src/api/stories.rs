@@ -43,8 +43,10 @@ pub(super) struct StoryInput {
     content: String,
     #[serde(default)]
     themes: Vec<String>,
-    /// `public` (default), `followers` or `local`.
+    /// `public`, `followers` or `local`; by default the node's default visibility.
     visibility: Option<String>,
+    /// The same as `visibility: "local"` when true: never leaves this node.
+    local_only: Option<bool>,
     language: Option<String>,
     pinned: Option<bool>,
     cover: Option<CoverInput>,
@@ -91,6 +93,8 @@ pub(super) struct StoryPatch {
     content: Option<String>,
     themes: Option<Vec<String>>,
     visibility: Option<String>,
+    /// True makes it local-only; false makes a local-only story public.
+    local_only: Option<bool>,
     language: Option<String>,
     pinned: Option<bool>,
     /// A new cover; `null` removes it.
@@ -127,6 +131,8 @@ pub(super) struct StoryView {
     source: Option<String>,
     themes: Vec<String>,
     visibility: String,
+    /// Stays on this node: local-only itself, or in a local-only initiative.
+    local_only: bool,
     language: String,
     pinned: bool,
     local: bool,
@@ -163,11 +169,26 @@ pub(super) struct CommentView {
     published: DateTime<Utc>,
 }
 
-fn visibility(value: Option<&str>, default: Visibility) -> Result<Visibility> {
-    match value {
-        None => Ok(default),
-        Some(v) => Visibility::parse(v)
-            .ok_or_else(|| Error::invalid("visibility", "must be public, followers or local")),
+/// The visibility asked for with `visibility` and/or `local_only`, else `default`.
+fn visibility(
+    value: Option<&str>,
+    local_only: Option<bool>,
+    default: Visibility,
+) -> Result<Visibility> {
+    let named = value
+        .map(|v| {
+            Visibility::parse(v)
+                .ok_or_else(|| Error::invalid("visibility", "must be public, followers or local"))
+        })
+        .transpose()?;
+    match (named, local_only) {
+        (Some(v), Some(local)) if (v == Visibility::Local) != local => {
+            Err(Error::invalid("local_only", "contradicts visibility"))
+        }
+        (Some(v), _) => Ok(v),
+        (None, Some(true)) => Ok(Visibility::Local),
+        (None, Some(false)) if default == Visibility::Local => Ok(Visibility::Public),
+        (None, _) => Ok(default),
     }
 }
 
@@ -196,6 +217,7 @@ async fn view(state: &AppState, conn: &mut Conn, found: &Story) -> Result<StoryV
             .map(|t| t.name)
             .collect(),
         visibility: found.visibility.clone(),
+        local_only: crate::service::local_only::story_stays_here(conn, found).await?,
         language: found.language.clone(),
         pinned: found.pinned,
         local: found.local,
@@ -256,16 +278,17 @@ pub(super) async fn publish(
     Body(input): Body<StoryInput>,
 ) -> Result<(StatusCode, Json<StoryView>)> {
     let groups = crate::service::theme_group::resolve_all(&state, &input.groups).await?;
+    let mut conn = state.db.conn().await?;
+    let default = crate::service::local_only::default_story_visibility(&mut conn).await?;
     let draft = Draft {
         title: input.title,
         summary: input.summary,
         content: input.content,
         themes: input.themes,
-        visibility: visibility(input.visibility.as_deref(), Visibility::Public)?,
+        visibility: visibility(input.visibility.as_deref(), input.local_only, default)?,
         language: input.language,
         cover: input.cover.map(Cover::from),
     };
-    let mut conn = state.db.conn().await?;
     let mut published =
         stories::publish_in(&state, &mut conn, &auth.person, &handle, draft, &groups).await?;
     if input.pinned == Some(true) {
@@ -317,7 +340,11 @@ pub(super) async fn edit(
         summary: patch.summary.or_else(|| Some(current.summary.clone())),
         content: patch.content.unwrap_or_else(|| current.source.clone()),
         themes,
-        visibility: visibility(patch.visibility.as_deref(), current.visibility())?,
+        visibility: visibility(
+            patch.visibility.as_deref(),
+            patch.local_only,
+            current.visibility(),
+        )?,
         language: patch.language.or_else(|| Some(current.language.clone())),
         cover: match patch.cover {
             Some(cover) => cover.map(Cover::from),
@@ -359,8 +386,8 @@ fn offset(page: u32) -> i64 {
     i64::from(page.max(1) - 1) * PAGE
 }
 
-/// An initiative's stories: public and local ones for anyone here, followers-only ones too for
-/// its members and followers.
+/// An initiative's stories: public ones for anyone, local-only ones for local tokens,
+/// followers-only ones too for its members and followers.
 #[utoipa::path(get, path = "/api/v1/initiatives/{handle}/stories", tag = "stories",
     params(("handle" = String, Path), ("page" = Option<u32>, Query)), responses((status = 200, body = Vec<StoryView>)))]
 pub(super) async fn for_initiative(
@@ -371,8 +398,12 @@ pub(super) async fn for_initiative(
 ) -> Result<Json<Vec<StoryView>>> {
     let mut conn = state.db.conn().await?;
     let (group, _) = initiative::find(&mut conn, &handle).await?;
-    let mut visibilities = vec![Visibility::Public.as_str(), Visibility::Local.as_str()];
+    if group.local_only && auth.is_none() {
+        return Err(Error::NotFound(format!("initiative {handle:?}")));
+    }
+    let mut visibilities = vec![Visibility::Public.as_str()];
     if let Some(auth) = &auth {
+        visibilities.push(Visibility::Local.as_str());
         let follows = crate::db::follow::find(&mut conn, auth.person.id, group.id)
             .await?
             .is_some_and(|f| f.accepted());

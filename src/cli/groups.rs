@@ -69,6 +69,7 @@ pub async fn run(config: Config, command: GroupsCommand) -> Result<()> {
                 rules,
                 themes,
                 location: None,
+                local_only: None,
             };
             let group = groups::create(&state, &mut conn, &handle, profile, None).await?;
             println!("created group @{} ({})", group.handle(), group.ap_id);

@@ -54,6 +54,8 @@ pub struct Actor {
     pub deleted_at: Option<NaiveDateTime>,
     /// The key id signatures by this actor name.
     pub public_key_id: Option<String>,
+    /// A local initiative or theme group that federates nothing (see `service::local_only`).
+    pub local_only: bool,
 }
 
 /// Never prints the private key.
@@ -272,6 +274,18 @@ diesel::define_sql_function!(
 /// Only for what never left this node: a sign-up rejected before it was approved.
 pub async fn delete_never_federated(conn: &mut Conn, id: i64) -> Result<()> {
     run!(conn, |c| diesel::delete(actor::table.find(id))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Makes a local initiative or theme group local-only, or public again.
+pub async fn set_local_only(conn: &mut Conn, id: i64, local_only: bool) -> Result<()> {
+    run!(conn, |c| diesel::update(actor::table.find(id))
+        .set((
+            actor::local_only.eq(local_only),
+            actor::updated_at.eq(super::now()),
+        ))
         .execute(c)
         .await)?;
     Ok(())

@@ -34,6 +34,8 @@ pub async fn initiatives(conn: &mut Conn) -> Result<Vec<Listed>> {
         .filter(actor::local.eq(true))
         .filter(actor::deleted_at.is_null())
         .filter(actor::discoverable.eq(true))
+        // Local-only spaces stay out of the directory.
+        .filter(actor::local_only.eq(false))
         .order(actor::id)
         .select((Actor::as_select(), Initiative::as_select()))
         .load(c)

@@ -24,6 +24,8 @@ pub struct NodeSettings {
     pub updated_at: NaiveDateTime,
     /// Asked on the sign-up form when sign-ups need approval.
     pub signup_question: Option<String>,
+    /// `public` or `local`: what new initiatives, groups and stories start as.
+    pub default_visibility: String,
 }
 
 /// Who may sign up on this node.
@@ -65,6 +67,11 @@ impl std::str::FromStr for RegistrationMode {
 }
 
 impl NodeSettings {
+    /// Whether new content starts local-only on this node.
+    pub fn local_by_default(&self) -> bool {
+        self.default_visibility == "local"
+    }
+
     pub fn registration_mode(&self) -> RegistrationMode {
         match self.registration_mode.as_str() {
             "open" => RegistrationMode::Open,
@@ -162,4 +169,18 @@ pub async fn set_federation_mode(conn: &mut Conn, mode: &str) -> Result<()> {
         .execute(c)
         .await)?;
     Ok(())
+}
+
+/// Sets what new initiatives, groups and stories start as: local-only or public.
+pub async fn set_default_visibility(conn: &mut Conn, local: bool) -> Result<NodeSettings> {
+    let at = now();
+    let value = if local { "local" } else { "public" };
+    run!(conn, |c| diesel::update(node_settings::table.find(1))
+        .set((
+            node_settings::default_visibility.eq(value),
+            node_settings::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    get(conn).await
 }

@@ -37,6 +37,7 @@ diesel::table! {
         discoverable -> Bool,
         deleted_at -> Nullable<Timestamp>,
         public_key_id -> Nullable<Text>,
+        local_only -> Bool,
     }
 }
 
@@ -291,6 +292,7 @@ diesel::table! {
         updated_at -> Timestamp,
         signup_question -> Nullable<Text>,
         federation_mode -> Text,
+        default_visibility -> Text,
     }
 }
 

@@ -324,7 +324,13 @@ pub async fn public_local(conn: &mut Conn, scope: FeedScope, limit: i64) -> Resu
 
 /// Local stories not deleted, for NodeInfo.
 pub async fn count_local(conn: &mut Conn) -> Result<i64> {
+    // What stays here (local-only stories, and those of local-only initiatives) is not counted.
     Ok(run!(conn, |c| story::table
+        .inner_join(
+            super::schema::actor::table.on(super::schema::actor::id.eq(story::initiative_id))
+        )
+        .filter(super::schema::actor::local_only.eq(false))
+        .filter(story::visibility.ne(Visibility::Local.as_str()))
         .filter(story::local.eq(true))
         .filter(story::deleted_at.is_null())
         .count()

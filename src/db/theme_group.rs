@@ -146,6 +146,8 @@ pub async fn discoverable_local(conn: &mut Conn) -> Result<Vec<DiscoverableGroup
         .filter(actor::deleted_at.is_null())
         .filter(actor::local.eq(true))
         .filter(actor::discoverable.eq(true))
+        // Local-only spaces stay out of the directory.
+        .filter(actor::local_only.eq(false))
         .order(actor::username)
         .select((Actor::as_select(), ThemeGroup::as_select()))
         .load(c)

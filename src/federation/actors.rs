@@ -69,6 +69,7 @@ async fn initiative_page(
 ) -> Result<Response> {
     let group = local(&data, &handle, kind::GROUP).await?;
     if wants_json(&headers) {
+        let group = federated(group)?;
         return Ok(activity_json(&group.into_json(&data).await?));
     }
     web::initiative_page(&data, &visitor, &uri, group).await
@@ -87,6 +88,7 @@ async fn group_page(
         crate::service::theme_group::find(&mut conn, &handle).await?
     };
     if wants_json(&headers) {
+        let group = federated(group)?;
         return Ok(activity_json(&group.into_json(&data).await?));
     }
     web::group_page(&data, &visitor, &uri, group).await
@@ -136,12 +138,22 @@ async fn initiative_collection(
     serve_collection(&data, &group, &collection, query.page).await
 }
 
+/// The actor if other servers may have it: local-only spaces answer 404, as if they did not
+/// exist (`service::local_only`).
+fn federated(found: Actor) -> Result<Actor> {
+    if found.local_only {
+        return Err(Error::NotFound(format!("{:?}", found.username)));
+    }
+    Ok(found)
+}
+
 async fn serve_collection(
     state: &AppState,
     owner: &Actor,
     name: &str,
     page: Option<u32>,
 ) -> Result<Response> {
+    let owner = &federated(owner.clone())?;
     let id = state.urls.collection(&owner.ap_id, name);
     let json = match name {
         "followers" => {

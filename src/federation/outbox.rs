@@ -17,6 +17,9 @@ use crate::federation::urls::authority;
 use crate::state::AppState;
 
 pub async fn publish(state: &AppState, conn: &mut Conn, event: Event) -> Result<()> {
+    if stays_here(conn, &event).await? {
+        return Ok(());
+    }
     match event {
         Event::FollowAccepted { follow_id } => {
             let row = follow::get(conn, follow_id).await?;
@@ -134,11 +137,43 @@ pub async fn publish(state: &AppState, conn: &mut Conn, event: Event) -> Result<
     Ok(())
 }
 
+/// Whether the event is about a story, comment or post in a local-only initiative or theme
+/// group: nothing of those leaves the node. (Activities such spaces would sign themselves are
+/// also held back in [`store`].)
+async fn stays_here(conn: &mut Conn, event: &Event) -> Result<bool> {
+    let space = match event {
+        Event::StoryPublished { story_id }
+        | Event::StoryEdited { story_id, .. }
+        | Event::StoryDeleted { story_id, .. } => story::get(conn, *story_id).await?.initiative_id,
+        Event::CommentPosted { comment_id }
+        | Event::CommentDeleted { comment_id }
+        | Event::CommentRemoved { comment_id, .. } => {
+            let story_id = comment::get(conn, *comment_id).await?.story_id;
+            story::get(conn, story_id).await?.initiative_id
+        }
+        Event::GroupPostAccepted { post_id }
+        | Event::GroupPostRemoved { post_id, .. }
+        | Event::GroupPostLocked { post_id, .. } => {
+            crate::db::group_post::get(conn, *post_id).await?.group_id
+        }
+        Event::InitiativeUpdated { initiative_id } => *initiative_id,
+        Event::GroupModeratorsChanged { group_id, .. } => *group_id,
+        _ => return Ok(false),
+    };
+    Ok(actor::get(conn, space).await?.local_only)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Change {
     Create,
     Update,
     Delete,
+}
+
+/// Takes a delivered story back from everywhere it went (`Delete` with a `Tombstone`), as when
+/// its initiative becomes local-only; call before the initiative is marked so.
+pub async fn withdraw_story(state: &AppState, conn: &mut Conn, story_id: i64) -> Result<()> {
+    fan_out_story(state, conn, story_id, Change::Delete).await
 }
 
 /// A story goes to its initiative's followers the way both kinds of reader understand: the
@@ -415,6 +450,10 @@ pub async fn store(
     activity: &Activity,
     inboxes: &[String],
 ) -> Result<()> {
+    // A local-only space signs nothing that leaves the node, but turning a follow down.
+    if signer.local_only && activity.kind != "Reject" {
+        return Ok(());
+    }
     let body = serde_json::to_string(activity)?;
     let at = now();
     let stored = delivery::insert_activity(

@@ -60,6 +60,13 @@ async fn may_have(
     headers: &HeaderMap,
 ) -> Result<Story> {
     let id = found.id;
+    if found.local {
+        // Stories of a local-only initiative stay here, like local-only stories.
+        let mut conn = data.db.conn().await?;
+        if crate::service::local_only::story_stays_here(&mut conn, &found).await? {
+            return Err(Error::NotFound(format!("story {id}")));
+        }
+    }
     match found.visibility() {
         Visibility::Public => {}
         Visibility::Local => return Err(Error::NotFound(format!("story {id}"))),

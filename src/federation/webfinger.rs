@@ -42,6 +42,8 @@ pub async fn webfinger(
     };
     let actor = found
         .filter(|a| a.deleted_at.is_none())
+        // Local-only spaces do not exist for other servers.
+        .filter(|a| !a.local_only)
         .ok_or_else(|| Error::NotFound(resource.to_string()))?;
     Ok(jrd(&state, &actor))
 }

@@ -21,6 +21,18 @@ pub async fn receive(
     followee: &Actor,
     follow_ap_id: &Url,
 ) -> Result<()> {
+    if followee.local_only && !follower.local {
+        // A local-only space has no followers elsewhere: turned down, and forgotten if known.
+        if let Some(known) = follow::find(conn, follower.id, followee.id).await? {
+            follow::delete(conn, known.id).await?;
+        }
+        let event = Event::FollowRejected {
+            follower_id: follower.id,
+            followee_id: followee.id,
+            follow_ap_id: Some(follow_ap_id.clone()),
+        };
+        return events::emit(state, conn, event).await;
+    }
     let new_state = if followee.manually_approves_followers {
         state::PENDING
     } else {

@@ -43,6 +43,9 @@ pub struct Profile {
     /// Listed in the network directory that other nodes search; `None` leaves it as it is
     /// (new initiatives are listed). Only owners change it.
     pub discoverable: Option<bool>,
+    /// Federates nothing, for people here only (`service::local_only`); `None` leaves it as it
+    /// is (new initiatives take the node's default visibility). Only owners change it.
+    pub local_only: Option<bool>,
 }
 
 /// The initiative with this handle.
@@ -149,13 +152,21 @@ pub async fn create(
     group.image_url = checked.image_url.as_deref();
     group.manually_approves_followers = profile.manually_approves_followers;
     group.discoverable = profile.discoverable.unwrap_or(true);
+    let local_only = match profile.local_only {
+        Some(chosen) => chosen,
+        None => super::local_only::by_default(conn).await?,
+    };
     let creator_id = creator.id;
     let fields = checked.fields(&profile, creator_id, at);
     let theme_names = &checked.themes;
     let created = conn
         .transaction(|conn| {
             async move {
-                let group = actor::insert(conn, &group).await?;
+                let mut group = actor::insert(conn, &group).await?;
+                if local_only {
+                    actor::set_local_only(conn, group.id, true).await?;
+                    group.local_only = true;
+                }
                 initiative::insert(conn, group.id, &fields).await?;
                 initiative::add_member(conn, group.id, creator_id, role::OWNER, at).await?;
                 let themes = themes::ensure(conn, theme_names).await?;
@@ -208,6 +219,14 @@ pub async fn update(
     if discoverable != group.discoverable {
         require_owner(conn, &group, editor).await?;
     }
+    let local_only = profile.local_only.unwrap_or(group.local_only);
+    if local_only != group.local_only {
+        require_owner(conn, &group, editor).await?;
+        if !local_only {
+            // Public again: the actor exists for other servers from now on.
+            super::local_only::set_space(state, conn, &group, false).await?;
+        }
+    }
     let at = now();
     let changes = ProfileChanges {
         display_name: Some(&profile.name),
@@ -240,6 +259,13 @@ pub async fn update(
             .scope_boxed()
         })
         .await?;
+    let updated = if local_only && !updated.local_only {
+        // After the profile change, whose Update still went out: take everything back.
+        super::local_only::set_space(state, conn, &updated, true).await?;
+        actor::get(conn, updated.id).await?
+    } else {
+        updated
+    };
     state.deliveries.wake();
     republish(state).await;
     Ok(updated)

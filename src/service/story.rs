@@ -195,8 +195,9 @@ pub async fn delete(
     Ok(())
 }
 
-/// The story, if `viewer` may see it. Public and local stories are for anyone on this node;
-/// followers-only ones for the initiative's followers and members.
+/// The story, if `viewer` may see it. Public stories are for anyone; local-only ones (and those
+/// of local-only initiatives) for people signed in here; followers-only ones for the
+/// initiative's followers and members.
 pub async fn visible(conn: &mut Conn, story_id: i64, viewer: Option<&Actor>) -> Result<Story> {
     let found = story::get(conn, story_id)
         .await
@@ -206,6 +207,11 @@ pub async fn visible(conn: &mut Conn, story_id: i64, viewer: Option<&Actor>) -> 
     }
     if found.visibility() == Visibility::Followers
         && !may_see_followers_only(conn, &found, viewer).await?
+    {
+        return Err(Error::NotFound(format!("story {story_id}")));
+    }
+    if !super::local_only::may_see_local(viewer)
+        && super::local_only::story_stays_here(conn, &found).await?
     {
         return Err(Error::NotFound(format!("story {story_id}")));
     }

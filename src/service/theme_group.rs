@@ -31,6 +31,8 @@ pub struct GroupProfile {
     pub rules: Option<String>,
     pub themes: Vec<String>,
     pub location: Option<super::initiative::Location>,
+    /// Federates nothing, for people here only; `None` takes the node's default visibility.
+    pub local_only: Option<bool>,
 }
 
 /// The theme group with this handle.
@@ -83,11 +85,19 @@ pub async fn create(
         updated_at: at,
     };
     let moderator_id = moderator.map(|m| m.id);
+    let local_only = match profile.local_only {
+        Some(chosen) => chosen,
+        None => super::local_only::by_default(conn).await?,
+    };
     let theme_names = &theme_names;
     let created = conn
         .transaction(|conn| {
             async move {
-                let group = actor::insert(conn, &new).await?;
+                let mut group = actor::insert(conn, &new).await?;
+                if local_only {
+                    actor::set_local_only(conn, group.id, true).await?;
+                    group.local_only = true;
+                }
                 theme_group::insert(conn, group.id, &fields).await?;
                 if let Some(moderator_id) = moderator_id {
                     theme_group::add_moderator(conn, group.id, moderator_id, at).await?;

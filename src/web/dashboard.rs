@@ -284,8 +284,13 @@ async fn new_story_form(
     let mut conn = state.db.conn().await?;
     let (group, _) = initiatives::find(&mut conn, &handle).await?;
     initiatives::require_member(&mut conn, &group, &session.auth.person).await?;
+    // New stories start as the node's default visibility (local-only on cautious nodes).
+    let default = crate::service::local_only::default_story_visibility(&mut conn).await?;
     drop(conn);
-    let form = StoryForm::default();
+    let form = StoryForm {
+        visibility: default.as_str().to_owned(),
+        ..StoryForm::default()
+    };
     let none = FieldErrors::default();
     render_story_form(&state, &visitor, &uri, &group, None, form, None, none).await
 }

@@ -62,7 +62,11 @@ async fn list(State(state): State<AppState>, visitor: Visitor, uri: Uri) -> Resu
     let tr = visitor.tr();
     let mut conn = state.db.conn().await?;
     let mut cards = Vec::new();
+    let signed_in = visitor.session.is_some();
     for (group, _) in theme_group::list_local(&mut conn).await? {
+        if group.local_only && !signed_in {
+            continue;
+        }
         cards.push(GroupCard {
             href: actor_href(&group),
             name: display_name(&group),
@@ -153,6 +157,10 @@ async fn render(
 ) -> Result<Response> {
     let tr = visitor.tr();
     let viewer = visitor.session.as_ref().map(|s| &s.auth.person);
+    if group.local_only && !crate::service::local_only::may_see_local(viewer) {
+        // A local-only space is for people signed in here, as Hometown's local-only posts.
+        return Err(Error::NotFound(format!("{:?}", group.username)));
+    }
     let mut conn = state.db.conn().await?;
     let details = theme_group::find(&mut conn, group.id)
         .await?
@@ -342,6 +350,7 @@ async fn create(
         rules: Some(fields.rules.clone()),
         themes: super::dashboard::theme_list(&fields.themes),
         location: None,
+        local_only: None,
     };
     let mut conn = state.db.conn().await?;
     let handle = fields.handle.trim().to_owned();

@@ -81,6 +81,10 @@ async fn render(
 ) -> Result<Response> {
     let tr = visitor.tr();
     let viewer = visitor.session.as_ref().map(|s| &s.auth.person);
+    if group.local_only && !crate::service::local_only::may_see_local(viewer) {
+        // A local-only space is for people signed in here, as Hometown's local-only posts.
+        return Err(Error::NotFound(format!("{:?}", group.username)));
+    }
     let mut conn = state.db.conn().await?;
     let details = initiative::get(&mut conn, group.id).await?;
     let contact = actor::get(&mut conn, details.contact_person_id).await?;
@@ -98,7 +102,10 @@ async fn render(
         None => (None, None),
     };
     let is_member = role.is_some();
-    let mut visible = vec![Visibility::Public.as_str(), Visibility::Local.as_str()];
+    let mut visible = vec![Visibility::Public.as_str()];
+    if crate::service::local_only::may_see_local(viewer) {
+        visible.push(Visibility::Local.as_str());
+    }
     if is_member || following == Some(true) {
         visible.push(Visibility::Followers.as_str());
     }

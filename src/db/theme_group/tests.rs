@@ -43,6 +43,7 @@ async fn groups_keep_moderators_posts_and_directory_facts(db: TestDb) {
             latitude: Some(51.76),
             longitude: Some(5.52),
         }),
+        local_only: None,
     };
     let group = groups::create(&state, conn, "zorg", profile, Some(&anna))
         .await

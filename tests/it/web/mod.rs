@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod browser;
+mod local_only;
 mod manage;
 mod moderation;
 mod pages;
