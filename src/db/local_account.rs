@@ -79,6 +79,15 @@ pub async fn count(conn: &mut Conn) -> Result<i64> {
         .await)?)
 }
 
+/// How many accounts are admins of this node.
+pub async fn count_admins(conn: &mut Conn) -> Result<i64> {
+    Ok(run!(conn, |c| local_account::table
+        .filter(local_account::admin.eq(true))
+        .count()
+        .get_result(c)
+        .await)?)
+}
+
 /// How many local accounts were active at or after `since`.
 pub async fn count_active_since(conn: &mut Conn, since: NaiveDateTime) -> Result<i64> {
     Ok(run!(conn, |c| local_account::table

@@ -201,12 +201,7 @@ pub async fn set_role(conn: &mut Conn, who: &Who, username: &str, role: Role) ->
         return Ok(());
     }
     if before == Role::Admin {
-        let admins = local_account::all_with_person(conn)
-            .await?
-            .iter()
-            .filter(|(a, _)| a.admin)
-            .count();
-        if admins <= 1 {
+        if local_account::count_admins(conn).await? <= 1 {
             return Err(Error::invalid(
                 "role",
                 "this is the only admin: make someone else admin first",
