@@ -200,13 +200,11 @@ pub async fn set_role(conn: &mut Conn, who: &Who, username: &str, role: Role) ->
     if before == role {
         return Ok(());
     }
-    if before == Role::Admin {
-        if local_account::count_admins(conn).await? <= 1 {
-            return Err(Error::invalid(
-                "role",
-                "this is the only admin: make someone else admin first",
-            ));
-        }
+    if before == Role::Admin && local_account::count_admins(conn).await? <= 1 {
+        return Err(Error::invalid(
+            "role",
+            "this is the only admin: make someone else admin first",
+        ));
     }
     let who = who.clone();
     conn.transaction(|conn| {
