@@ -109,6 +109,8 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
 fn admin_page_types() -> Vec<(&'static str, String)> {
     vec![
         ("admin", "/admin".into()),
+        ("admin-accounts", "/admin/accounts".into()),
+        ("admin-invites", "/admin/invites".into()),
         ("admin-audit", "/admin/audit".into()),
     ]
 }
@@ -133,6 +135,15 @@ async fn every_page_type_passes_axe_in_both_languages_logged_in_and_out() {
     user_with_password(&db.url, addr, USER, PASSWORD);
     admin_with_password(&db.url, addr, ADMIN, PASSWORD);
     run_ok(kwartier(&db.url, addr).args(["admin", "registration", "open"]));
+    run_ok(kwartier(&db.url, addr).args([
+        "admin",
+        "invites",
+        "create",
+        "--max-uses",
+        "5",
+        "--note",
+        "Buurthuis De Schakel",
+    ]));
     run_ok(kwartier(&db.url, addr).args([
         "admin",
         "groups",

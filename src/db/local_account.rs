@@ -52,6 +52,8 @@ pub struct NewLocalAccount<'a> {
     pub created_at: NaiveDateTime,
     pub approved: bool,
     pub signup_answer: Option<&'a str>,
+    /// The invite used to sign up, if any.
+    pub invite_id: Option<i64>,
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewLocalAccount<'_>) -> Result<LocalAccount> {

@@ -27,6 +27,7 @@ pub mod follow;
 pub mod group_post;
 pub mod inbox;
 pub mod initiative;
+pub mod invite;
 pub mod known_node;
 pub mod local_account;
 pub mod media;

@@ -230,6 +230,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    invite (id) {
+        id -> Int8,
+        code -> Text,
+        created_by -> Nullable<Int8>,
+        note -> Nullable<Text>,
+        max_uses -> Nullable<Int4>,
+        uses -> Int4,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     known_node (domain) {
         domain -> Text,
         source -> Text,
@@ -266,6 +280,7 @@ diesel::table! {
         moderator -> Bool,
         suspended_at -> Nullable<Timestamp>,
         suspension_reason -> Nullable<Text>,
+        invite_id -> Nullable<Int8>,
     }
 }
 
@@ -293,6 +308,10 @@ diesel::table! {
         signup_question -> Nullable<Text>,
         federation_mode -> Text,
         default_visibility -> Text,
+        rules -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        languages -> Text,
     }
 }
 
@@ -452,6 +471,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_post,
     initiative,
     initiative_member,
+    invite,
     known_node,
     local_account,
     media,

@@ -153,6 +153,7 @@ async fn failed_transactions_leave_nothing_behind(test: TestDb) {
                         created_at: at,
                         approved: true,
                         signup_answer: None,
+                        invite_id: None,
                     };
                     local_account::insert(conn, &new).await?;
                 }
@@ -228,6 +229,7 @@ async fn foreign_keys_are_enforced(test: TestDb) {
         created_at: now(),
         approved: true,
         signup_answer: None,
+        invite_id: None,
     };
     let result = local_account::insert(&mut conn, &orphan).await;
     assert!(

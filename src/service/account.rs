@@ -2,6 +2,7 @@
 
 use super::{handle, password};
 use crate::db::actor::{self, Actor, NewActor, kind};
+use crate::db::invite;
 use crate::db::local_account::{self, LocalAccount, NewLocalAccount};
 use crate::db::types::DbUrl;
 use crate::db::{Conn, ScopedFutureExt, now};
@@ -36,6 +37,17 @@ pub fn validate_username(username: &str) -> Result<()> {
 /// Creates a local person and their account in one transaction: either both exist afterwards
 /// or neither does.
 pub async fn create(state: &AppState, conn: &mut Conn, new: NewAccount) -> Result<CreatedAccount> {
+    create_invited(state, conn, new, None).await
+}
+
+/// Like [`create`], using one sign-up of the invite with this code in the same transaction: if
+/// the invite is no longer valid nothing is made and the answer is [`Error::Gone`].
+pub async fn create_invited(
+    state: &AppState,
+    conn: &mut Conn,
+    new: NewAccount,
+    invite_code: Option<&str>,
+) -> Result<CreatedAccount> {
     validate_username(&new.username)?;
     if let Some(password) = &new.password {
         password::validate(password)?;
@@ -81,9 +93,18 @@ pub async fn create(state: &AppState, conn: &mut Conn, new: NewAccount) -> Resul
     let admin = new.admin;
     let approved = new.approved;
     let signup_answer = new.signup_answer.clone();
+    let invite_code = invite_code.map(str::to_owned);
     let result = conn
         .transaction(|conn| {
             async move {
+                let invite_id = match &invite_code {
+                    Some(code) => Some(
+                        invite::claim(conn, code, at)
+                            .await?
+                            .ok_or_else(crate::service::invite::no_longer_valid)?,
+                    ),
+                    None => None,
+                };
                 let person = actor::insert(conn, &new_person).await?;
                 let account = local_account::insert(
                     conn,
@@ -94,6 +115,7 @@ pub async fn create(state: &AppState, conn: &mut Conn, new: NewAccount) -> Resul
                         created_at: at,
                         approved,
                         signup_answer: signup_answer.as_deref(),
+                        invite_id,
                     },
                 )
                 .await?;

@@ -10,6 +10,7 @@ pub mod federation_policy;
 pub mod follow;
 pub mod handle;
 pub mod initiative;
+pub mod invite;
 pub mod local_only;
 pub mod media;
 pub mod mention;

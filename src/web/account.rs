@@ -1,5 +1,5 @@
-//! Accounts in the browser: signing up (as the node's registration mode allows), logging in
-//! and out, and changing one's password.
+//! Accounts in the browser: logging in and out, and changing one's password (signing up is in
+//! `signup.rs`).
 
 use askama::Template;
 use axum::Router;
@@ -10,24 +10,18 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
-use super::form::{CsrfForm, FieldErrors};
+use super::form::{CsrfForm, FieldErrors, NoFields};
 use super::i18n::is_local_path;
 use super::visitor::{SESSION_COOKIE, cookie, removal};
 use super::{Chrome, Page, Visitor, limits};
-use crate::db::node_settings::{self, RegistrationMode};
 use crate::error::{Error, Result};
-use crate::service::account::{self, NewAccount};
 use crate::service::session;
 use crate::state::AppState;
-
-/// Longest answer to the sign-up question.
-const ANSWER_MAX: usize = 2_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
-        .route("/signup", get(signup_form).post(signup))
         .route(
             "/account/password",
             get(password_form).post(change_password),
@@ -155,174 +149,13 @@ async fn render_login(
     Ok((status, Page(page)).into_response())
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
-async fn logout(State(state): State<AppState>, form: CsrfForm<Empty>) -> Result<Response> {
+async fn logout(State(state): State<AppState>, form: CsrfForm<NoFields>) -> Result<Response> {
     if let Some(secret) = &form.visitor.session_secret {
         let mut conn = state.db.conn().await?;
         session::end(&mut conn, secret).await?;
     }
     let jar = CookieJar::new().add(removal(&state, SESSION_COOKIE));
     Ok((jar, Redirect::to("/")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "signup.html")]
-struct SignupPage {
-    c: Chrome,
-    mode: RegistrationMode,
-    question: Option<String>,
-    username: String,
-    answer: String,
-    errors: FieldErrors,
-    /// Shown instead of the form once a sign-up waits for approval.
-    waiting: bool,
-}
-
-impl SignupPage {
-    fn open(&self) -> bool {
-        matches!(
-            self.mode,
-            RegistrationMode::Open | RegistrationMode::Approval
-        )
-    }
-
-    fn needs_approval(&self) -> bool {
-        self.mode == RegistrationMode::Approval
-    }
-
-    fn invite_only(&self) -> bool {
-        self.mode == RegistrationMode::Invite
-    }
-}
-
-async fn signup_form(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    uri: Uri,
-) -> Result<Response> {
-    render_signup(
-        &state,
-        &visitor,
-        &uri,
-        String::new(),
-        String::new(),
-        FieldErrors::default(),
-        false,
-    )
-    .await
-}
-
-async fn render_signup(
-    state: &AppState,
-    visitor: &Visitor,
-    uri: &Uri,
-    username: String,
-    answer: String,
-    errors: FieldErrors,
-    waiting: bool,
-) -> Result<Response> {
-    let mut conn = state.db.conn().await?;
-    let settings = node_settings::get(&mut conn).await?;
-    drop(conn);
-    let status = errors.status();
-    let page = SignupPage {
-        mode: settings.registration_mode(),
-        question: settings.signup_question.clone(),
-        c: Chrome::with_name(state, visitor, uri, settings.name),
-        username,
-        answer,
-        errors,
-        waiting,
-    };
-    Ok((status, Page(page)).into_response())
-}
-
-#[derive(Deserialize)]
-struct SignupForm {
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_again: String,
-    #[serde(default)]
-    answer: String,
-}
-
-async fn signup(
-    State(state): State<AppState>,
-    uri: Uri,
-    form: CsrfForm<SignupForm>,
-) -> Result<Response> {
-    let CsrfForm { visitor, fields } = form;
-    let tr = visitor.tr();
-    let mut conn = state.db.conn().await?;
-    let mode = node_settings::get(&mut conn).await?.registration_mode();
-    if !matches!(mode, RegistrationMode::Open | RegistrationMode::Approval) {
-        return Err(Error::Forbidden);
-    }
-    let username = fields.username.trim().to_lowercase();
-    let answer = fields.answer.trim().to_owned();
-    let mut errors = FieldErrors::default();
-    if let Err(err) = account::validate_username(&username) {
-        errors = FieldErrors::from_error(err, &tr, "username")?;
-    }
-    if crate::service::password::validate(&fields.password).is_err() {
-        errors.add("password", tr.t("invalid-password"));
-    } else if fields.password != fields.password_again {
-        errors.add("password_again", tr.t("invalid-password_again"));
-    }
-    let approval = mode == RegistrationMode::Approval;
-    if approval && (answer.is_empty() || answer.chars().count() > ANSWER_MAX) {
-        errors.add("answer", tr.t("invalid-answer"));
-    }
-    if !errors.is_empty() {
-        drop(conn);
-        return render_signup(&state, &visitor, &uri, username, answer, errors, false).await;
-    }
-    let created = account::create(
-        &state,
-        &mut conn,
-        NewAccount {
-            username: username.clone(),
-            password: Some(fields.password),
-            admin: false,
-            approved: !approval,
-            signup_answer: approval.then(|| answer.clone()),
-        },
-    )
-    .await;
-    let created = match created {
-        Ok(created) => created,
-        Err(err) => {
-            drop(conn);
-            let errors = FieldErrors::from_error(err, &tr, "username")?;
-            return render_signup(&state, &visitor, &uri, username, answer, errors, false).await;
-        }
-    };
-    if approval {
-        drop(conn);
-        return render_signup(
-            &state,
-            &visitor,
-            &uri,
-            String::new(),
-            String::new(),
-            FieldErrors::default(),
-            true,
-        )
-        .await;
-    }
-    let secret = session::start(&mut conn, created.account.id).await?;
-    let jar = CookieJar::new().add(cookie(
-        &state,
-        SESSION_COOKIE,
-        secret,
-        session::LIFETIME.num_days(),
-    ));
-    Ok((jar, Redirect::to("/dashboard")).into_response())
 }
 
 #[derive(Template)]

@@ -8,12 +8,17 @@ use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::header::ORIGIN;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::i18n::Tr;
 use super::visitor::{CSRF_FIELD, Visitor};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+
+/// A form with no fields besides the token (a button).
+#[derive(Deserialize)]
+pub struct NoFields {}
 
 /// A submitted `application/x-www-form-urlencoded` form whose token is the visitor's, from a
 /// page of this node.

@@ -24,6 +24,7 @@ mod network;
 mod person;
 mod search;
 mod security;
+mod signup;
 mod story;
 mod theme;
 pub mod visitor;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(account::router())
+        .merge(signup::router())
         .merge(admin::router())
         .merge(dashboard::router())
         .merge(manage::router())

@@ -6,9 +6,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use axum::routing::post;
-use serde::Deserialize;
 
-use super::form::CsrfForm;
+use super::form::{CsrfForm, NoFields};
 use crate::db::comment::Comment;
 use crate::error::Result;
 use crate::service::moderation;
@@ -21,10 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/comments/{id}/remove", post(remove))
 }
 
-/// No fields besides the token.
-#[derive(Deserialize)]
-struct Empty {}
-
 fn back_to(comment: &Comment) -> Redirect {
     Redirect::to(&format!(
         "/stories/{}#comment-{}",
@@ -34,7 +29,7 @@ fn back_to(comment: &Comment) -> Redirect {
 
 async fn set_hidden(
     state: &AppState,
-    form: &CsrfForm<Empty>,
+    form: &CsrfForm<NoFields>,
     id: i64,
     hidden: bool,
 ) -> Result<Redirect> {
@@ -47,7 +42,7 @@ async fn set_hidden(
 async fn hide(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<Redirect> {
     set_hidden(&state, &form, id, true).await
 }
@@ -55,7 +50,7 @@ async fn hide(
 async fn unhide(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<Redirect> {
     set_hidden(&state, &form, id, false).await
 }
@@ -63,7 +58,7 @@ async fn unhide(
 async fn remove(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<Redirect> {
     let session = form.visitor.require()?;
     let mut conn = state.db.conn().await?;

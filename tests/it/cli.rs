@@ -22,6 +22,7 @@ test_both_backends!(
     peers_are_seeded_listed_and_synced_from_the_command_line,
     admin_actions_are_in_the_audit_log,
     accounts_are_administered_from_the_command_line,
+    invites_are_made_listed_and_withdrawn_from_the_command_line,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -603,4 +604,57 @@ async fn accounts_are_administered_from_the_command_line(db: TestDb) {
     ] {
         assert!(audit.contains(action), "{action}: {audit}");
     }
+}
+
+async fn invites_are_made_listed_and_withdrawn_from_the_command_line(db: TestDb) {
+    let kwartier = Kwartier::on(&db).with("KWARTIER_DOMAIN", "oss.example");
+    assert_eq!(
+        kwartier.ok(&["admin", "invites", "list"]).trim(),
+        "no invites"
+    );
+    let link = kwartier.ok(&[
+        "admin",
+        "invites",
+        "create",
+        "--expires",
+        "7d",
+        "--max-uses",
+        "3",
+        "--note",
+        "Wijkraad",
+    ]);
+    let link = link.trim();
+    assert!(
+        link.starts_with("https://oss.example/signup?invite="),
+        "{link}"
+    );
+    let code = link.rsplit('=').next().expect("a code");
+    let list = kwartier.ok(&["admin", "invites", "list"]);
+    assert!(
+        list.lines().any(|l| l.starts_with(code)
+            && l.contains("usable")
+            && l.contains("0/3")
+            && l.contains("Wijkraad")),
+        "{list}"
+    );
+    let line = kwartier.fails(&["admin", "invites", "create", "--max-uses", "0"]);
+    assert!(line.contains("max_uses"), "{line}");
+    let output = kwartier.run(&["admin", "invites", "create", "--expires", "soon"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("'soon'"));
+    kwartier.ok(&["admin", "invites", "revoke", code]);
+    let list = kwartier.ok(&["admin", "invites", "list"]);
+    assert!(list.contains("revoked"), "{list}");
+    let line = kwartier.fails(&["admin", "invites", "revoke", code]);
+    assert!(line.contains("already"), "{line}");
+    let line = kwartier.fails(&["admin", "invites", "revoke", "nope"]);
+    assert!(
+        line.contains("not found") || line.contains("invite"),
+        "{line}"
+    );
+    let log = kwartier.ok(&["admin", "audit", "list"]);
+    assert!(
+        log.contains("invite.create") && log.contains("invite.revoke"),
+        "{log}"
+    );
 }

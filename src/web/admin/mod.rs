@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod invites;
 
 use askama::Template;
 use axum::Router;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(index))
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(invites::router())
 }
 
 /// The logged-in visitor if they are an admin; 403 for others (logged-out visitors log in).
@@ -57,6 +59,12 @@ const SECTIONS: &[Section] = &[
         href: "/admin/accounts",
         title: "admin-accounts-title",
         description: "admin-accounts-description",
+        admin_only: true,
+    },
+    Section {
+        href: "/admin/invites",
+        title: "admin-invites-title",
+        description: "admin-invites-description",
         admin_only: true,
     },
     Section {

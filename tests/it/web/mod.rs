@@ -15,7 +15,7 @@ use kwartier::testing::TestNode;
 pub use browser::Browser;
 
 /// Sets who may sign up, as `kwartier admin registration` does.
-async fn registration(node: &TestNode, mode: RegistrationMode, question: Option<&str>) {
+pub async fn registration(node: &TestNode, mode: RegistrationMode, question: Option<&str>) {
     let mut conn = node.state.db.conn().await.expect("connection");
     node_settings::set_registration(&mut conn, mode, question)
         .await

@@ -363,3 +363,45 @@ admin-role-admin = administrator
 admin-state-pending = waiting for approval
 admin-state-active = active
 admin-state-suspended = suspended
+
+## Invite links (/admin/invites, /signup?invite=)
+signup-invited = You are invited: with this link you can make an account straight away.
+signup-invite-gone = This invite has expired, been used up or been withdrawn. Ask the administrator for a new one.
+signup-invite-unknown = We do not know this invite. Check the link or ask the administrator for a new one.
+admin-invites-title = Invites
+admin-invites-description = Make invite links with an expiry and a limit on sign-ups, or withdraw them.
+admin-invites-intro = With an invite link someone can make an account, also when sign-ups are by invitation only. Whoever uses a link does not wait for approval. On a closed node no link works.
+admin-invites-new = New invite
+admin-invites-expires = Valid
+admin-invites-never = until I withdraw it
+admin-invites-hours = { $hours ->
+    [one] 1 hour
+   *[other] { $hours } hours
+}
+admin-invites-days = { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+admin-invites-max-uses = Number of sign-ups
+admin-invites-unlimited = no limit
+admin-invites-note = For whom (only admins see this)
+admin-invites-make = Make invite
+admin-invites-made = The invite is made. Share this link: { $link }
+admin-invites-list = All invites
+admin-invites-none = There are no invites yet.
+admin-invites-unnamed = Invite
+admin-invites-used = used { $uses ->
+    [one] once
+   *[other] { $uses } times
+}
+admin-invites-used-of = { $uses } of { $max } used
+admin-invites-until = valid until
+admin-invites-revoke = Withdraw
+admin-invites-revoked = The invite is withdrawn; its link no longer works.
+admin-invite-state-usable = usable
+admin-invite-state-expired = expired
+admin-invite-state-used-up = used up
+admin-invite-state-revoked = withdrawn
+admin-invites-invalid-expires_in = An invite is valid for at least a minute and at most a year.
+admin-invites-invalid-max_uses = Choose 1 to 1000 sign-ups, or no limit.
+admin-invites-invalid-note = Keep the note under 200 characters.

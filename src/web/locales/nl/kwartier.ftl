@@ -363,3 +363,39 @@ admin-role-admin = beheerder
 admin-state-pending = wacht op goedkeuring
 admin-state-active = actief
 admin-state-suspended = geschorst
+
+## Invite links (/admin/invites, /signup?invite=)
+signup-invited = U bent uitgenodigd: met deze link kunt u meteen een account maken.
+signup-invite-gone = Deze uitnodiging is verlopen, al gebruikt of ingetrokken. Vraag de beheerder om een nieuwe.
+signup-invite-unknown = Deze uitnodiging kennen we niet. Controleer de link of vraag de beheerder om een nieuwe.
+admin-invites-title = Uitnodigingen
+admin-invites-description = Maak uitnodigingslinks met een vervaldatum en een maximaal aantal aanmeldingen, of trek ze in.
+admin-invites-intro = Met een uitnodigingslink kan iemand een account maken, ook als aanmelden alleen op uitnodiging kan. Wie een link gebruikt, hoeft niet op goedkeuring te wachten. Op een gesloten plek werkt geen enkele link.
+admin-invites-new = Nieuwe uitnodiging
+admin-invites-expires = Geldig
+admin-invites-never = tot ik hem intrek
+admin-invites-hours = { $hours } uur
+admin-invites-days = { $days ->
+    [one] 1 dag
+   *[other] { $days } dagen
+}
+admin-invites-max-uses = Aantal aanmeldingen
+admin-invites-unlimited = onbeperkt
+admin-invites-note = Voor wie (alleen voor beheerders)
+admin-invites-make = Uitnodiging maken
+admin-invites-made = De uitnodiging is gemaakt. Deel deze link: { $link }
+admin-invites-list = Alle uitnodigingen
+admin-invites-none = Er zijn nog geen uitnodigingen.
+admin-invites-unnamed = Uitnodiging
+admin-invites-used = { $uses } keer gebruikt
+admin-invites-used-of = { $uses } van { $max } gebruikt
+admin-invites-until = geldig tot
+admin-invites-revoke = Intrekken
+admin-invites-revoked = De uitnodiging is ingetrokken; de link werkt niet meer.
+admin-invite-state-usable = bruikbaar
+admin-invite-state-expired = verlopen
+admin-invite-state-used-up = opgebruikt
+admin-invite-state-revoked = ingetrokken
+admin-invites-invalid-expires_in = Een uitnodiging is minstens een minuut en hoogstens een jaar geldig.
+admin-invites-invalid-max_uses = Kies 1 tot 1000 aanmeldingen, of onbeperkt.
+admin-invites-invalid-note = Houd de notitie korter dan 200 tekens.
