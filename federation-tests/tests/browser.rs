@@ -110,6 +110,7 @@ fn admin_page_types() -> Vec<(&'static str, String)> {
     vec![
         ("admin", "/admin".into()),
         ("admin-audit", "/admin/audit".into()),
+        ("admin-federation", "/admin/federation".into()),
     ]
 }
 

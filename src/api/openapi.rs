@@ -49,6 +49,7 @@ pub struct ErrorBody {
         super::stories::timeline,
         super::media::upload,
         super::directory::search_directory,
+        super::instance::domain_blocks,
         super::groups::list,
         super::groups::show,
         super::groups::create,

@@ -14,6 +14,8 @@
 
 pub mod actions;
 pub mod csv;
+pub mod schedule;
+pub mod subscriptions;
 
 use url::Url;
 

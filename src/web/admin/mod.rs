@@ -4,6 +4,8 @@
 
 mod accounts;
 mod audit;
+mod blocklists;
+mod federation;
 
 use askama::Template;
 use axum::Router;
@@ -21,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(index))
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(federation::router())
+        .merge(blocklists::router())
 }
 
 /// The logged-in visitor if they are an admin; 403 for others (logged-out visitors log in).
@@ -57,6 +61,12 @@ const SECTIONS: &[Section] = &[
         href: "/admin/accounts",
         title: "admin-accounts-title",
         description: "admin-accounts-description",
+        admin_only: true,
+    },
+    Section {
+        href: "/admin/federation",
+        title: "admin-federation-title",
+        description: "admin-federation-description",
         admin_only: true,
     },
     Section {

@@ -4,4 +4,5 @@
 mod accounts;
 mod audit;
 mod federation;
+mod federation_page;
 mod listener;
