@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod blocklists;
 mod federation;
 mod federation_page;
 mod listener;
