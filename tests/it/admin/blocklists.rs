@@ -1,12 +1,14 @@
-//! Shared blocklists on `/admin/federation` and with `kwartier admin domains subscriptions …`
-//! and `… drafts …`: Oss subscribes to Heeten's published list over real HTTP; a fetch makes
-//! drafts and blocks nothing; approving blocks, rejecting changes nothing; each is audited.
+//! Shared blocklists on `/admin/federation`, with `kwartier admin domains subscriptions …` and
+//! `… drafts …`, and over `/api/v1/admin/federation/subscriptions…`: Oss subscribes to Heeten's
+//! published list over real HTTP; a fetch makes drafts and blocks nothing; approving blocks,
+//! rejecting changes nothing; each is audited.
 
 use kwartier::service::audit::{self, Who};
 use kwartier::service::federation_policy::{Severity, actions};
 use kwartier::test_both_backends;
 use kwartier::testing::{TestDb, TestNode};
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::cli::Kwartier;
 use crate::web::{Browser, user};
@@ -140,6 +142,55 @@ async fn subscriptions_make_drafts_that_admins_decide(db: TestDb) {
     let export = kwartier.ok(&["admin", "domains", "export"]);
     assert!(export.contains("nieuw.example") && export.contains("spam.example"));
 
+    // And over the admin API.
+    let api = oss.admin_with_token("beheerapi").await;
+    let bert = oss.user_with_token("bert").await;
+    let (status, _) = bert.get("/api/v1/admin/federation/subscriptions").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api
+        .post(
+            "/api/v1/admin/federation/subscriptions",
+            json!({ "url": list }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    block(&heeten, "api.example", Severity::Suspend).await;
+    let (status, body) = api
+        .post("/api/v1/admin/federation/subscriptions/fetch", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The blocks approved before are blocked here already; the rejection was forgotten with
+    // the subscription.
+    assert_eq!(
+        body["lists"][0]["new_drafts"],
+        json!(["api.example", "loud.example"]),
+        "{body}"
+    );
+    let (_, body) = api.get("/api/v1/admin/federation/subscriptions").await;
+    assert_eq!(body["drafts"][0]["domain"], "api.example", "{body}");
+    assert_eq!(body["subscriptions"][0]["entry_count"], 4, "{body}");
+    let (status, body) = api
+        .post(
+            "/api/v1/admin/federation/drafts/api.example/approve",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outcome"], "blocked");
+    let (status, _) = api
+        .post(
+            "/api/v1/admin/federation/drafts/api.example/approve",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api
+        .delete(&format!(
+            "/api/v1/admin/federation/subscriptions?url={list}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
     let state = db.state().await;
     let mut conn = state.db.conn().await.unwrap();
     let entries: Vec<String> = audit::page(&mut conn, None, 100)
@@ -155,6 +206,8 @@ async fn subscriptions_make_drafts_that_admins_decide(db: TestDb) {
         "beheer blocklist.reject loud.example".to_owned(),
         "cli blocklist.approve nieuw.example".to_owned(),
         format!("cli blocklist.unsubscribe {list}"),
+        "beheerapi blocklist.approve api.example".to_owned(),
+        format!("beheerapi blocklist.unsubscribe {list}"),
     ] {
         assert!(entries.contains(&expected), "{expected} in {entries:?}");
     }
