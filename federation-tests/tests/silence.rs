@@ -1,11 +1,12 @@
 //! Silence between real nodes: Bert on Heeten replies to a story on Oss; once Oss silences
-//! Heeten, visitors of the story page who are not logged in no longer see the reply, while
-//! federation goes on (a new reply still arrives, people logged in still get it) and lifting
-//! the silence shows it again.
+//! Heeten, visitors of the story page who are not logged in no longer see the reply, and Oss's
+//! network search no longer lists Heeten's initiative, while federation goes on (a new reply
+//! still arrives, people logged in still get it); lifting the silence shows both again.
 
 use std::time::Duration;
 
 use kwartier::service::audit::Who;
+use kwartier::service::directory::{peers, sync};
 use kwartier::service::federation_policy::{Severity, actions};
 use kwartier::test_both_backends;
 use kwartier::testing::{TestDb, ThreeNodes, eventually};
@@ -25,6 +26,17 @@ async fn page_for_visitors(url: &str) -> String {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     page.text().await.unwrap()
+}
+
+/// The ids network search on Oss finds for `q`, over HTTP (no login).
+async fn network_search(url: &str) -> Vec<String> {
+    let body: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect()
 }
 
 async fn silenced_servers_are_not_shown_to_visitors(db: TestDb) {
@@ -82,6 +94,16 @@ async fn silenced_servers_are_not_shown_to_visitors(db: TestDb) {
     reply("Ik neem pompoensoep mee").await;
     replies_on_oss(1).await;
     assert!(page_for_visitors(&story_id).await.contains("pompoensoep"));
+    // Oss indexes Heeten's directory: Heeten's initiative is found.
+    bert.create_initiative("buurtkamer", "Buurtkamer Heeten")
+        .await;
+    let buurtkamer = heeten.url("/i/buurtkamer");
+    peers::add_seed(&oss.state, &heeten.state.config.domain)
+        .await
+        .unwrap();
+    sync::round(&oss.state).await.unwrap();
+    let search = oss.url("/api/v1/directory/search?q=buurtkamer");
+    assert_eq!(network_search(&search).await, vec![buurtkamer.clone()]);
 
     // Oss silences Heeten: visitors no longer see the reply; federation goes on.
     let heeten_domain = heeten.state.config.domain.clone();
@@ -106,6 +128,12 @@ async fn silenced_servers_are_not_shown_to_visitors(db: TestDb) {
     reply("En brood").await;
     replies_on_oss(2).await;
     assert!(!page_for_visitors(&story_id).await.contains("brood"));
+    assert!(network_search(&search).await.is_empty());
+    assert!(
+        !page_for_visitors(&oss.url("/netwerk?q=buurtkamer"))
+            .await
+            .contains("Buurtkamer Heeten")
+    );
 
     // Lifting the silence shows both again.
     {
