@@ -48,6 +48,8 @@ pub const KEYS: &[&str] = &[
     "directory_sync",
     "directory_sync_interval",
     "max_known_nodes",
+    // Shared blocklists.
+    "blocklist_fetch_interval",
 ];
 
 /// The node's validated configuration.
@@ -75,6 +77,8 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub search: SearchConfig,
     pub directory: DirectoryConfig,
+    /// Time between two fetches of the subscribed shared blocklists; zero turns fetching off.
+    pub blocklist_fetch_interval: Duration,
     /// Things worth a warning that are not errors (an unknown `KWARTIER_*` variable).
     pub warnings: Vec<String>,
 }
@@ -232,6 +236,7 @@ struct Raw {
     directory_sync: bool,
     directory_sync_interval: String,
     max_known_nodes: usize,
+    blocklist_fetch_interval: String,
 }
 
 impl Default for Raw {
@@ -261,6 +266,7 @@ impl Default for Raw {
             directory_sync: true,
             directory_sync_interval: "1h".into(),
             max_known_nodes: 2000,
+            blocklist_fetch_interval: "6h".into(),
         }
     }
 }
@@ -417,6 +423,10 @@ impl Config {
             delivery,
             search,
             directory,
+            blocklist_fetch_interval: duration(
+                "blocklist_fetch_interval",
+                &raw.blocklist_fetch_interval,
+            )?,
             warnings,
         })
     }

@@ -156,6 +156,8 @@ pub async fn serve_with_admin(
     let federation = federation::config(&state).await?;
     let (stop_deliveries, stopped) = tokio::sync::watch::channel(false);
     let directory_sync = crate::service::directory::schedule::spawn(state.clone(), stopped.clone());
+    let blocklists =
+        crate::service::federation_policy::schedule::spawn(state.clone(), stopped.clone());
     let deliveries = delivery::spawn(state.clone(), stopped);
     let shutdown = futures_util::FutureExt::shared(Box::pin(shutdown));
     let admin_served = admin.map(|admin| {
@@ -190,6 +192,12 @@ pub async fn serve_with_admin(
         None => None,
     } {
         tracing::error!(error = %err, "directory sync failed");
+    }
+    if let Some(Err(err)) = match blocklists {
+        Some(task) => Some(task.await),
+        None => None,
+    } {
+        tracing::error!(error = %err, "shared blocklist fetching failed");
     }
     served?;
     tracing::info!("kwartier stopped");

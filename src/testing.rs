@@ -169,6 +169,8 @@ impl TestDb {
                 sync_interval: Duration::from_millis(1),
                 ..DirectoryConfig::default()
             },
+            // Tests fetch shared blocklists themselves, when they want them.
+            blocklist_fetch_interval: Duration::ZERO,
             warnings: Vec::new(),
         }
     }

@@ -112,6 +112,7 @@ fn admin_page_types() -> Vec<(&'static str, String)> {
         ("admin-accounts", "/admin/accounts".into()),
         ("admin-invites", "/admin/invites".into()),
         ("admin-audit", "/admin/audit".into()),
+        ("admin-federation", "/admin/federation".into()),
     ]
 }
 

@@ -7,6 +7,7 @@ mod directory;
 mod follows;
 mod groups;
 mod initiatives;
+mod instance;
 pub mod json;
 mod me;
 mod media;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(stories::router())
         .merge(media::router())
         .merge(directory::router())
+        .merge(instance::router())
         .merge(openapi::router());
     Router::new().nest("/api/v1", v1)
 }

@@ -49,6 +49,7 @@ pub struct ErrorBody {
         super::stories::timeline,
         super::media::upload,
         super::directory::search_directory,
+        super::instance::domain_blocks,
         super::groups::list,
         super::groups::show,
         super::groups::create,
@@ -63,6 +64,11 @@ pub struct ErrorBody {
         super::admin::federation::unblock,
         super::admin::federation::allow,
         super::admin::federation::disallow,
+        super::admin::blocklists::show,
+        super::admin::blocklists::subscribe,
+        super::admin::blocklists::unsubscribe,
+        super::admin::blocklists::fetch,
+        super::admin::blocklists::decide,
     ),
     modifiers(&BearerAuth)
 )]

@@ -1,6 +1,7 @@
 //! `kwartier admin federation …` and `kwartier admin domains …`: the federation policy from
-//! the command line (mode, blocks, allows, Mastodon CSV import and export). Every change is
-//! recorded in the audit log as the command line's.
+//! the command line (mode, blocks, allows, Mastodon CSV import and export, shared-list
+//! subscriptions and their drafts). Every change is recorded in the audit log as the command
+//! line's.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use crate::config::Config;
 use crate::db::domain_policy::kind;
 use crate::error::{Error, Result};
 use crate::service::audit::Who;
-use crate::service::federation_policy::{self, Mode, Severity, actions, csv};
+use crate::service::federation_policy::{self, Mode, Severity, actions, csv, subscriptions};
 use crate::state::AppState;
 
 #[derive(Subcommand)]
@@ -56,6 +57,35 @@ pub enum DomainsCommand {
     Export,
     /// Read blocks from a Mastodon CSV file; reports what was added, updated and skipped
     Import { file: PathBuf },
+    /// Shared blocklists this node subscribes to (another node's
+    /// /api/v1/instance/domain_blocks, or a Mastodon CSV at a URL)
+    #[command(subcommand)]
+    Subscriptions(SubscriptionsCommand),
+    /// Drafts from shared blocklists, waiting for an admin
+    #[command(subcommand)]
+    Drafts(DraftsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum SubscriptionsCommand {
+    /// Subscribe to a list; its entries become drafts on the next fetch
+    Add { url: String },
+    /// Show the subscriptions and how their last fetch went
+    List,
+    /// End a subscription and forget its drafts (approved blocks stay)
+    Remove { url: String },
+    /// Fetch every subscribed list now
+    Fetch,
+}
+
+#[derive(Subcommand)]
+pub enum DraftsCommand {
+    /// Show the drafts: blocks a list asks for, and blocks a list dropped
+    List,
+    /// Apply a domain's drafts: block it (or lift the block the list dropped)
+    Approve { domain: String },
+    /// Turn a domain's drafts down; the policy stays as it is
+    Reject { domain: String },
 }
 
 pub async fn federation(config: Config, command: FederationCommand) -> Result<()> {
@@ -173,6 +203,106 @@ pub async fn domains(config: Config, command: DomainsCommand) -> Result<()> {
             let text = import_text.unwrap_or_default();
             let report = csv::import(&mut conn, &who, &text).await?;
             println!("{report}");
+        }
+        DomainsCommand::Subscriptions(command) => {
+            drop(conn);
+            shared_lists(&state, command).await?;
+        }
+        DomainsCommand::Drafts(command) => drafts(&mut conn, command).await?,
+    }
+    Ok(())
+}
+
+async fn shared_lists(state: &AppState, command: SubscriptionsCommand) -> Result<()> {
+    match command {
+        SubscriptionsCommand::Add { url } => {
+            let sub = subscriptions::subscribe(state, &Who::Cli, &url).await?;
+            println!("subscribed to {}", sub.url);
+        }
+        SubscriptionsCommand::List => {
+            let mut conn = state.db.conn().await?;
+            for sub in subscriptions::list(&mut conn).await? {
+                let fetched = match (sub.fetched_at, &sub.fetch_error) {
+                    (None, _) => "never fetched".to_owned(),
+                    (Some(at), None) => format!(
+                        "fetched {}: {} entries",
+                        at.format("%Y-%m-%d %H:%M:%S"),
+                        sub.entry_count.unwrap_or(0)
+                    ),
+                    (Some(at), Some(error)) => {
+                        format!("fetch failed {}: {error}", at.format("%Y-%m-%d %H:%M:%S"))
+                    }
+                };
+                println!("{}  by {}  {fetched}", sub.url, sub.created_by);
+            }
+        }
+        SubscriptionsCommand::Remove { url } => {
+            let mut conn = state.db.conn().await?;
+            subscriptions::unsubscribe(&mut conn, &Who::Cli, &url).await?;
+            println!("unsubscribed from {url}");
+        }
+        SubscriptionsCommand::Fetch => {
+            let mut failed = 0;
+            for (url, outcome) in subscriptions::fetch_all(state).await? {
+                match outcome {
+                    Ok(report) => println!(
+                        "{url}: {} listed, {} unusable, {} new drafts, {} removal drafts",
+                        report.listed,
+                        report.unusable,
+                        report.new_drafts.len(),
+                        report.removal_drafts.len()
+                    ),
+                    Err(err) => {
+                        failed += 1;
+                        println!("{url}: failed: {err}");
+                    }
+                }
+            }
+            if failed > 0 {
+                return Err(Error::Remote(format!(
+                    "{failed} list(s) could not be fetched"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn drafts(conn: &mut crate::db::Conn, command: DraftsCommand) -> Result<()> {
+    match command {
+        DraftsCommand::List => {
+            for draft in subscriptions::drafts(conn).await? {
+                let what = if draft.removal {
+                    "lift block".to_owned()
+                } else {
+                    format!("block {}", draft.severity.as_str())
+                };
+                let comment = draft
+                    .comment
+                    .as_deref()
+                    .map(|c| format!("  reason: {c}"))
+                    .unwrap_or_default();
+                println!(
+                    "{:<32} {:<16} from {}{comment}",
+                    draft.domain,
+                    what,
+                    draft.sources.join(", ")
+                );
+            }
+        }
+        DraftsCommand::Approve { domain } => {
+            let domain = federation_policy::normalize_domain(&domain)?;
+            match subscriptions::approve(conn, &Who::Cli, &domain).await? {
+                subscriptions::Decided::Blocked(severity) => {
+                    println!("blocked {domain} ({})", severity.as_str())
+                }
+                _ => println!("lifted the block of {domain}"),
+            }
+        }
+        DraftsCommand::Reject { domain } => {
+            let domain = federation_policy::normalize_domain(&domain)?;
+            subscriptions::reject(conn, &Who::Cli, &domain).await?;
+            println!("rejected the drafts for {domain}");
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ pub mod actor;
 pub mod api_token;
 pub mod appreciation;
 pub mod audit;
+pub mod blocklist;
 pub mod comment;
 pub mod delivery;
 pub mod directory;

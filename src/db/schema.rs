@@ -71,6 +71,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    blocklist_entry (id) {
+        id -> Int8,
+        subscription_id -> Int8,
+        domain -> Text,
+        severity -> Text,
+        comment -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blocklist_subscription (id) {
+        id -> Int8,
+        url -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        fetched_at -> Nullable<Timestamp>,
+        entry_count -> Nullable<Int8>,
+        fetch_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     comment (id) {
         id -> Int8,
         ap_id -> Text,
@@ -434,6 +459,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_token -> local_account (account_id));
+diesel::joinable!(blocklist_entry -> blocklist_subscription (subscription_id));
 diesel::joinable!(appreciation -> actor (actor_id));
 diesel::joinable!(appreciation -> comment (comment_id));
 diesel::joinable!(appreciation -> story (story_id));
@@ -459,6 +485,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_token,
     appreciation,
     audit_log,
+    blocklist_entry,
+    blocklist_subscription,
     comment,
     delivery,
     directory_entry,

@@ -21,7 +21,7 @@ use crate::db::{follow, group_post, theme, theme_group};
 use crate::error::{Error, Result};
 use crate::federation::urls::authority;
 use crate::service::theme_group::{GroupProfile, PostAction};
-use crate::service::{text, theme_group as groups};
+use crate::service::{federation_policy, text, theme_group as groups};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -173,9 +173,17 @@ async fn render(
         ),
         None => (None, false),
     };
+    // Nothing of a silenced server's is shown to visitors who are not logged in.
+    let silenced = match viewer {
+        Some(_) => federation_policy::Silenced::default(),
+        None => federation_policy::silenced(&mut conn).await?,
+    };
     let posts = group_post::list(&mut conn, group.id, false, 50)
         .await?
         .into_iter()
+        .filter(|(post, author)| {
+            author.local || !(silenced.url(&post.ap_id) || silenced.url(&author.ap_id))
+        })
         .map(|(post, author)| {
             let title = post
                 .name

@@ -17,9 +17,11 @@ use super::{Chrome, Page, Visitor};
 use crate::db::appreciation::{self, Target};
 use crate::db::comment::Comment;
 use crate::db::{actor, comment, theme};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::service::moderation::{self, Powers};
-use crate::service::{appreciation as appreciations, comment as comments, media, story as stories};
+use crate::service::{
+    appreciation as appreciations, comment as comments, federation_policy, media, story as stories,
+};
 use crate::state::AppState;
 
 /// Replies deeper than this are shown at this depth.
@@ -108,7 +110,15 @@ async fn render(
     let viewer = visitor.session.as_ref().map(|s| &s.auth.person);
     let mut conn = state.db.conn().await?;
     let found = stories::visible(&mut conn, id, viewer).await?;
-    let thread = comment::thread(&mut conn, found.id).await?;
+    let mut thread = comment::thread(&mut conn, found.id).await?;
+    // Nothing of a silenced server's is shown to visitors who are not logged in.
+    if viewer.is_none() {
+        let silenced = federation_policy::silenced(&mut conn).await?;
+        if !found.local && silenced.url(&found.ap_id) {
+            return Err(Error::NotFound("story".into()));
+        }
+        thread.retain(|c| c.local || !silenced.url(&c.ap_id));
+    }
     let people = actor::get_many(
         &mut conn,
         thread

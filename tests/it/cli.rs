@@ -51,7 +51,7 @@ impl Kwartier {
         Kwartier::fresh().with("KWARTIER_DATABASE_URL", &database)
     }
 
-    fn with(mut self, key: &str, value: &str) -> Kwartier {
+    pub(crate) fn with(mut self, key: &str, value: &str) -> Kwartier {
         self.env.push((key.to_owned(), value.to_owned()));
         self
     }

@@ -2,6 +2,7 @@
 //! moderators). Nothing under here federates; every change is recorded in the audit log.
 
 pub mod audit;
+pub mod blocklists;
 pub mod federation;
 
 use axum::Router;
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(audit::router())
         .merge(federation::router())
+        .merge(blocklists::router())
 }
 
 /// A bearer token of one of this node's admins; others get 403.

@@ -11,7 +11,7 @@ use crate::db::Conn;
 use crate::db::directory::{Entry, KIND_GROUP, KIND_INITIATIVE};
 use crate::db::directory_search::{self, Circle, Filter, Word};
 use crate::error::{Error, Result};
-use crate::service::theme;
+use crate::service::{federation_policy, theme};
 
 use super::terms;
 
@@ -179,6 +179,11 @@ pub async fn search_page(conn: &mut Conn, query: &Query) -> Result<(Vec<Hit>, bo
     let mut entries = directory_search::find(conn, &filter).await?;
     let more = entries.len() > query.limit;
     entries.truncate(query.limit);
+    // A public listing: nothing from silenced domains.
+    let silenced = federation_policy::silenced(conn).await?;
+    if !silenced.is_empty() {
+        entries.retain(|e| !silenced.host(&e.node));
+    }
     let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
     let mut themes: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, key, _) in directory_search::themes_of(conn, &ids).await? {

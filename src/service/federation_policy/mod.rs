@@ -14,6 +14,8 @@
 
 pub mod actions;
 pub mod csv;
+pub mod schedule;
+pub mod subscriptions;
 
 use url::Url;
 
@@ -224,6 +226,40 @@ pub async fn check(state: &AppState, url: &Url) -> Result<()> {
         Verdict::Refused(why) => Err(Error::Refused(why)),
         Verdict::Federate | Verdict::Silenced => Ok(()),
     }
+}
+
+/// The domains blocked with `silence`: nothing of theirs is shown publicly. Pages shown to
+/// visitors who are not logged in, and public listings (network search), leave out what these
+/// domains' actors wrote; people logged in here still see it, as Mastodon's "limit" does.
+#[derive(Debug, Clone, Default)]
+pub struct Silenced(Vec<String>);
+
+impl Silenced {
+    /// Whether `host` (`host[:port]`) is on a silenced domain.
+    pub fn host(&self, host: &str) -> bool {
+        self.0.iter().any(|domain| covers(domain, host))
+    }
+
+    /// Whether the server of `url` is silenced.
+    pub fn url(&self, url: &Url) -> bool {
+        !self.0.is_empty() && host_of(url).is_some_and(|host| self.host(&host))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The silenced domains (a suspension is stronger: nothing of theirs gets in at all).
+pub async fn silenced(conn: &mut Conn) -> Result<Silenced> {
+    Ok(Silenced(
+        domain_policy::all(conn)
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == kind::BLOCK && r.severity.as_deref() == Some("silence"))
+            .map(|r| r.domain)
+            .collect(),
+    ))
 }
 
 /// Every rule, for listing.

@@ -5,6 +5,8 @@
 mod accounts;
 mod audit;
 mod invites;
+mod blocklists;
+mod federation;
 
 use askama::Template;
 use axum::Router;
@@ -23,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(audit::router())
         .merge(invites::router())
+        .merge(federation::router())
+        .merge(blocklists::router())
 }
 
 /// The logged-in visitor if they are an admin; 403 for others (logged-out visitors log in).
@@ -65,6 +69,12 @@ const SECTIONS: &[Section] = &[
         href: "/admin/invites",
         title: "admin-invites-title",
         description: "admin-invites-description",
+        admin_only: true,
+    },
+    Section {
+        href: "/admin/federation",
+        title: "admin-federation-title",
+        description: "admin-federation-description",
         admin_only: true,
     },
     Section {

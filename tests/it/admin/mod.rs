@@ -3,6 +3,8 @@
 
 mod accounts;
 mod audit;
+mod blocklists;
 mod federation;
 mod invites;
+mod federation_page;
 mod listener;

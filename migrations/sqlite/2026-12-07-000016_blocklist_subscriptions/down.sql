@@ -1,0 +1,2 @@
+DROP TABLE blocklist_entry;
+DROP TABLE blocklist_subscription;
