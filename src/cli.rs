@@ -253,13 +253,11 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             db.migrate().await?;
             let mut conn = db.conn().await?;
             node_settings::ensure(&mut conn, config.node_name.as_deref()).await?;
-            let question = question.as_deref().map(str::trim).filter(|q| !q.is_empty());
-            let settings = node_settings::set_registration(&mut conn, mode, question).await?;
-            service::audit::record(
+            let settings = service::settings::set_registration(
                 &mut conn,
                 &Who::Cli,
-                Action::new("node.registration", &settings.registration_mode)
-                    .with(serde_json::json!({ "question": question })),
+                mode,
+                question.as_deref(),
             )
             .await?;
             println!("registration is {}", settings.registration_mode);

@@ -102,6 +102,7 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
         // Theme groups: the list, and a group with a post, seen by its moderator too.
         ("groups", "/groepen".into()),
         ("group", format!("/g/{GROUP}")),
+        ("about", "/over".into()),
     ]
 }
 
@@ -111,6 +112,7 @@ fn admin_page_types() -> Vec<(&'static str, String)> {
         ("admin", "/admin".into()),
         ("admin-accounts", "/admin/accounts".into()),
         ("admin-invites", "/admin/invites".into()),
+        ("admin-settings", "/admin/settings".into()),
         ("admin-audit", "/admin/audit".into()),
         ("admin-federation", "/admin/federation".into()),
     ]

@@ -26,6 +26,24 @@ pub struct NodeSettings {
     pub signup_question: Option<String>,
     /// `public` or `local`: what new initiatives, groups and stories start as.
     pub default_visibility: String,
+    /// The house rules, one per line, shown on the about page.
+    pub rules: String,
+    /// The node's contact person and address (empty: none given).
+    pub contact_name: String,
+    pub contact_email: String,
+    /// Comma-separated language tags the node works in, the main one first.
+    pub languages: String,
+}
+
+/// What the about page says about the node; admins edit it on `/admin/settings`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub rules: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub languages: String,
 }
 
 /// Who may sign up on this node.
@@ -67,6 +85,35 @@ impl std::str::FromStr for RegistrationMode {
 }
 
 impl NodeSettings {
+    pub fn profile(&self) -> Profile {
+        Profile {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            rules: self.rules.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_email: self.contact_email.clone(),
+            languages: self.languages.clone(),
+        }
+    }
+
+    /// The rules, one per non-empty line.
+    pub fn rule_list(&self) -> Vec<&str> {
+        self.rules
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// The language tags, main one first.
+    pub fn language_list(&self) -> Vec<&str> {
+        self.languages
+            .split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
     /// Whether new content starts local-only on this node.
     pub fn local_by_default(&self) -> bool {
         self.default_visibility == "local"
@@ -178,6 +225,24 @@ pub async fn set_default_visibility(conn: &mut Conn, local: bool) -> Result<Node
     run!(conn, |c| diesel::update(node_settings::table.find(1))
         .set((
             node_settings::default_visibility.eq(value),
+            node_settings::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    get(conn).await
+}
+
+/// Replaces what the about page says; the row must exist (see [`ensure`]).
+pub async fn set_profile(conn: &mut Conn, profile: &Profile) -> Result<NodeSettings> {
+    let at = now();
+    run!(conn, |c| diesel::update(node_settings::table.find(1))
+        .set((
+            node_settings::name.eq(&profile.name),
+            node_settings::description.eq(&profile.description),
+            node_settings::rules.eq(&profile.rules),
+            node_settings::contact_name.eq(&profile.contact_name),
+            node_settings::contact_email.eq(&profile.contact_email),
+            node_settings::languages.eq(&profile.languages),
             node_settings::updated_at.eq(at),
         ))
         .execute(c)

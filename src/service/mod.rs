@@ -18,6 +18,7 @@ pub mod moderation;
 pub mod node;
 pub mod password;
 pub mod session;
+pub mod settings;
 pub mod story;
 pub mod text;
 pub mod theme;

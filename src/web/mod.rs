@@ -2,6 +2,7 @@
 //! Each page type has its handler file and a template under `templates/` of the same name;
 //! every page shares the layout in `templates/base.html` through [`Chrome`].
 
+mod about;
 mod account;
 mod admin;
 mod assets;
@@ -49,6 +50,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(about::router())
         .merge(account::router())
         .merge(signup::router())
         .merge(admin::router())

@@ -23,6 +23,7 @@ test_both_backends!(
     admin_actions_are_in_the_audit_log,
     accounts_are_administered_from_the_command_line,
     invites_are_made_listed_and_withdrawn_from_the_command_line,
+    settings_are_shown_and_changed_from_the_command_line,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -657,4 +658,56 @@ async fn invites_are_made_listed_and_withdrawn_from_the_command_line(db: TestDb)
         log.contains("invite.create") && log.contains("invite.revoke"),
         "{log}"
     );
+}
+
+async fn settings_are_shown_and_changed_from_the_command_line(db: TestDb) {
+    let kwartier = Kwartier::on(&db);
+    let rules = kwartier.dir.path().join("regels.txt");
+    std::fs::write(&rules, "Wees vriendelijk.\nGeen reclame.\n").unwrap();
+    let rules = rules.display().to_string();
+    kwartier.ok(&[
+        "admin",
+        "settings",
+        "profile",
+        "--name",
+        "Kwartier Oss",
+        "--rules-file",
+        &rules,
+        "--contact-email",
+        "kwartier@oss.nl",
+        "--languages",
+        "nl fy",
+    ]);
+    let shown = kwartier.ok(&["admin", "settings", "show"]);
+    for line in [
+        "name                 Kwartier Oss",
+        "contact_email        kwartier@oss.nl",
+        "languages            nl,fy",
+        "rule                 Geen reclame.",
+    ] {
+        assert!(shown.contains(line), "{line:?} in {shown}");
+    }
+    let line = kwartier.fails(&["admin", "settings", "profile", "--contact-email", "nee"]);
+    assert!(line.contains("contact_email"), "{line}");
+    let line = kwartier.fails(&[
+        "admin",
+        "settings",
+        "profile",
+        "--rules-file",
+        "/nergens/regels.txt",
+    ]);
+    assert!(line.contains("/nergens/regels.txt"), "{line}");
+
+    // A name set in the configuration wins; the CLI says where to change it.
+    let configured = Kwartier::on(&db).with("KWARTIER_NODE_NAME", "Gemeente Oss");
+    let line = configured.fails(&["admin", "settings", "profile", "--name", "Iets anders"]);
+    assert!(line.contains("KWARTIER_NODE_NAME"), "{line}");
+    configured.ok(&["admin", "settings", "profile", "--description", "Voor Oss"]);
+    let shown = configured.ok(&["admin", "settings", "show"]);
+    assert!(
+        shown.contains("name                 Gemeente Oss"),
+        "{shown}"
+    );
+    let log = kwartier.ok(&["admin", "audit", "list"]);
+    assert!(log.contains("node.profile"), "{log}");
 }

@@ -4,9 +4,10 @@
 
 mod accounts;
 mod audit;
-mod invites;
 mod blocklists;
 mod federation;
+mod invites;
+mod settings;
 
 use askama::Template;
 use axum::Router;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(audit::router())
         .merge(invites::router())
+        .merge(settings::router())
         .merge(federation::router())
         .merge(blocklists::router())
 }
@@ -63,6 +65,12 @@ const SECTIONS: &[Section] = &[
         href: "/admin/accounts",
         title: "admin-accounts-title",
         description: "admin-accounts-description",
+        admin_only: true,
+    },
+    Section {
+        href: "/admin/settings",
+        title: "admin-settings-title",
+        description: "admin-settings-description",
         admin_only: true,
     },
     Section {

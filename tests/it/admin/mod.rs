@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod blocklists;
 mod federation;
-mod invites;
 mod federation_page;
+mod invites;
 mod listener;
+mod settings;
