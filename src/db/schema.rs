@@ -293,6 +293,7 @@ diesel::table! {
         signup_question -> Nullable<Text>,
         federation_mode -> Text,
         default_visibility -> Text,
+        account_deletion_content -> Text,
     }
 }
 
