@@ -410,8 +410,8 @@ pub async fn forget_remote_actor(conn: &mut Conn, actor_id: i64, at: NaiveDateTi
     Ok(())
 }
 
-/// Drops the private key of each of these actors that is a deleted local person with nothing
-/// left to deliver: the last use of the key was signing the `Delete` of their account.
+/// Drops (empties) the private key of each of these actors that is a deleted local person with
+/// nothing left to deliver: the last use of the key was signing the `Delete` of their account.
 pub async fn drop_key_when_delivered(conn: &mut Conn, actor_ids: &[i64]) -> Result<usize> {
     let mut dropped = 0;
     for &id in actor_ids {
@@ -430,9 +430,11 @@ pub async fn drop_key_when_delivered(conn: &mut Conn, actor_ids: &[i64]) -> Resu
                 .find(id)
                 .filter(actor::local.eq(true))
                 .filter(actor::deleted_at.is_not_null())
-                .filter(actor::private_key.is_not_null())
+                .filter(actor::private_key.ne(""))
         )
-        .set(actor::private_key.eq(None::<String>))
+        // Emptied rather than NULL: the table's CHECK wants every local actor to have the
+        // column; an empty key signs nothing (delivery gives up on it).
+        .set(actor::private_key.eq(""))
         .execute(c)
         .await)?;
     }
