@@ -3,6 +3,7 @@
 //! every page shares the layout in `templates/base.html` through [`Chrome`].
 
 mod account;
+mod account_data;
 mod admin;
 mod assets;
 mod cards;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(account::router())
+        .merge(account_data::router())
         .merge(admin::router())
         .merge(dashboard::router())
         .merge(manage::router())

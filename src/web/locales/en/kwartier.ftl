@@ -363,3 +363,27 @@ admin-role-admin = administrator
 admin-state-pending = waiting for approval
 admin-state-active = active
 admin-state-suspended = suspended
+
+# AVG/GDPR: downloading one's data and deleting one's account
+account-back = Back to your dashboard
+account-export-title = Download my data
+account-export-intro = You can download everything this Kwartier server stores about you (GDPR): one ZIP file.
+account-export-contents = It holds your account and profile, your initiatives and roles, stories, comments, appreciations, whom you follow and who follows you, and notifications, as a JSON file (machine-readable), plus the pictures you uploaded.
+account-export-button = Download ZIP file
+account-delete-title = Delete my account
+account-delete-warning = Careful: this cannot be undone.
+account-delete-federation = Your account disappears from this server, and other servers that knew you are told that it was deleted.
+account-delete-content-anonymise = Your stories and comments stay, without your name: as by a deleted account.
+account-delete-content-remove = Your stories, comments and uploads are deleted, here and on other servers.
+account-delete-name = Your username will not be given out again.
+account-delete-export-first = Do you want to keep your data first?
+account-delete-button = Delete my account for good
+account-delete-cancel = Cancel
+account-delete-done = Your account has been deleted. You are logged out.
+account-delete-home = To the front page
+account-delete-wrong-password = This is not your password.
+account-delete-last-admin = You are the only admin: make someone else admin first.
+account-deleted-author = deleted account
+admin-accounts-delete = Delete account
+admin-accounts-delete-reason = Reason for deleting (required)
+admin-accounts-deleted = The account @{ $name } has been deleted.

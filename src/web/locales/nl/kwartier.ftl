@@ -363,3 +363,27 @@ admin-role-admin = beheerder
 admin-state-pending = wacht op goedkeuring
 admin-state-active = actief
 admin-state-suspended = geschorst
+
+# AVG: eigen gegevens downloaden en account verwijderen
+account-back = Terug naar uw overzicht
+account-export-title = Mijn gegevens downloaden
+account-export-intro = U kunt alles downloaden wat deze Kwartier-server over u bewaart (AVG): één ZIP-bestand.
+account-export-contents = Daarin staan uw account en profiel, uw initiatieven en rollen, verhalen, reacties, waarderingen, wie u volgt en wie u volgen, meldingen, en als JSON-bestand (machineleesbaar) plus de afbeeldingen die u uploadde.
+account-export-button = ZIP-bestand downloaden
+account-delete-title = Mijn account verwijderen
+account-delete-warning = Let op: dit kunt u niet ongedaan maken.
+account-delete-federation = Uw account verdwijnt van deze server, en andere servers die u kenden krijgen bericht dat het verwijderd is.
+account-delete-content-anonymise = Uw verhalen en reacties blijven staan, maar zonder uw naam: als van een verwijderd account.
+account-delete-content-remove = Uw verhalen, reacties en uploads worden verwijderd, hier en op andere servers.
+account-delete-name = Uw gebruikersnaam wordt niet opnieuw uitgegeven.
+account-delete-export-first = Wilt u eerst uw gegevens bewaren?
+account-delete-button = Account definitief verwijderen
+account-delete-cancel = Annuleren
+account-delete-done = Uw account is verwijderd. U bent uitgelogd.
+account-delete-home = Naar de voorpagina
+account-delete-wrong-password = Dit is niet uw wachtwoord.
+account-delete-last-admin = U bent de enige beheerder: maak eerst iemand anders beheerder.
+account-deleted-author = verwijderd account
+admin-accounts-delete = Account verwijderen
+admin-accounts-delete-reason = Reden van verwijderen (verplicht)
+admin-accounts-deleted = Het account @{ $name } is verwijderd.
