@@ -20,6 +20,7 @@ test_both_backends!(
     deleting_ones_own_account_needs_the_password_and_keeps_the_name,
     admins_delete_accounts_with_a_reason,
     content_is_anonymised_or_removed_as_the_node_says,
+    accounts_are_deleted_from_the_command_line,
 );
 
 fn png() -> Vec<u8> {
@@ -402,4 +403,32 @@ async fn content_is_anonymised_or_removed_as_the_node_says(db: TestDb) {
     assert_eq!(deletions.len(), 2);
     assert!(deletions.iter().any(|r| r.detail.contains("\"remove\"")));
     assert!(deletions.iter().any(|r| r.detail.contains("\"anonymise\"")));
+}
+
+async fn accounts_are_deleted_from_the_command_line(db: TestDb) {
+    let kwartier = crate::cli::Kwartier::on(&db);
+    kwartier.ok(&["admin", "create-user", "beheer", "--admin"]);
+    kwartier.ok(&["admin", "create-user", "anna"]);
+    let refused = kwartier.run(&["admin", "settings", "account-deletion", "forget"]);
+    assert!(!refused.status.success());
+    let done = kwartier.ok(&["admin", "settings", "account-deletion", "remove"]);
+    assert!(done.contains("removed"), "{done}");
+    let line = kwartier.fails(&["admin", "accounts", "delete", "anna", "--reason", " "]);
+    assert!(line.contains("reason"), "{line}");
+    let line = kwartier.fails(&["admin", "accounts", "delete", "beheer", "--reason", "weg"]);
+    assert!(line.contains("only admin"), "{line}");
+    let done = kwartier.ok(&["admin", "accounts", "delete", "anna", "--reason", "Verzoek"]);
+    assert!(done.contains("@anna is deleted"), "{done}");
+    assert!(
+        !kwartier
+            .ok(&["admin", "accounts", "list"])
+            .lines()
+            .any(|l| l.starts_with("anna"))
+    );
+    let line = kwartier.fails(&["admin", "create-user", "anna"]);
+    assert!(line.contains("already exists"), "{line}");
+    let audit = kwartier.ok(&["admin", "audit", "list"]);
+    for action in ["node.account_deletion_content", "account.delete"] {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
 }
