@@ -55,6 +55,9 @@ pub enum Event {
         person_id: i64,
         added: bool,
     },
+    /// A local person's account was deleted (by them or an admin); their actor is still there,
+    /// with its key, until the `Delete` is delivered.
+    AccountDeleted { person_id: i64 },
     /// One of our people likes a story; `like_id` names the like.
     Appreciated {
         person_id: i64,

@@ -27,6 +27,8 @@ pub struct ErrorBody {
     ),
     paths(
         super::me::me,
+        super::me::export,
+        super::me::delete_me,
         super::notifications::list,
         super::initiatives::create,
         super::initiatives::show,

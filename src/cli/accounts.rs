@@ -6,6 +6,7 @@ use clap::Subcommand;
 use crate::config::Config;
 use crate::error::Result;
 use crate::service::account_admin::{self, Role};
+use crate::service::account_deletion;
 use crate::service::audit::Who;
 use crate::state::AppState;
 
@@ -40,6 +41,14 @@ pub enum AccountsCommand {
     },
     /// Give an account a new generated password (printed once) and end its sessions
     ResetPassword { name: String },
+    /// Delete an account for good (AVG): its actor is deleted everywhere it was known, its
+    /// content anonymised or removed as `admin settings account-deletion` says
+    Delete {
+        name: String,
+        /// Why (required; it goes into the audit log)
+        #[arg(long)]
+        reason: String,
+    },
     /// Make an account a member, moderator or admin
     Role {
         name: String,
@@ -111,6 +120,12 @@ pub async fn run(config: Config, command: AccountsCommand) -> Result<()> {
             let password = account_admin::reset_password(&mut conn, &who, &name).await?;
             println!("new password for @{name}: {password}");
             println!("(shown only now; their sessions have ended)");
+        }
+        AccountsCommand::Delete { name, reason } => {
+            account_deletion::delete_by_admin(&state, &mut conn, &who, &name, Some(&reason))
+                .await?;
+            // The running node's delivery worker sends the queued `Delete`.
+            println!("@{name} is deleted; servers that knew them will be told");
         }
         AccountsCommand::Role { name, role } => {
             account_admin::set_role(&mut conn, &who, &name, role).await?;

@@ -37,6 +37,20 @@ pub enum SettingsCommand {
         #[arg(value_enum)]
         visibility: DefaultVisibility,
     },
+    /// What becomes of a deleted account's content: anonymise (default) or remove
+    AccountDeletion {
+        #[arg(value_enum)]
+        content: AccountDeletion,
+    },
+}
+
+/// What becomes of a deleted account's stories, comments and group posts.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AccountDeletion {
+    /// They stay, shown as by a deleted account (the default)
+    Anonymise,
+    /// They are deleted here and everywhere they were delivered
+    Remove,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -104,6 +118,26 @@ pub async fn run(config: Config, command: SettingsCommand) -> Result<()> {
             let local = matches!(visibility, DefaultVisibility::Local);
             let saved = settings::set_default_visibility(&mut conn, &Who::Cli, local).await?;
             println!("new content is {} by default", saved.default_visibility);
+        }
+        SettingsCommand::AccountDeletion { content } => {
+            let content = match content {
+                AccountDeletion::Anonymise => node_settings::DeletedContent::Anonymise,
+                AccountDeletion::Remove => node_settings::DeletedContent::Remove,
+            };
+            let settings = node_settings::set_account_deletion_content(&mut conn, content).await?;
+            audit::record(
+                &mut conn,
+                &Who::Cli,
+                Action::new(
+                    "node.account_deletion_content",
+                    &settings.account_deletion_content,
+                ),
+            )
+            .await?;
+            println!(
+                "a deleted account's content is {}d",
+                settings.account_deletion_content
+            );
         }
     }
     Ok(())

@@ -78,3 +78,13 @@ pub async fn find_many(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Media>> {
         .load(c)
         .await)?)
 }
+
+/// Deletes every upload of this person (their account was deleted with its content); stories
+/// lose the covers among them. Returns how many rows went.
+pub async fn delete_by_uploader(conn: &mut Conn, uploader_id: i64) -> Result<usize> {
+    Ok(run!(conn, |c| diesel::delete(
+        media::table.filter(media::uploader_id.eq(uploader_id))
+    )
+    .execute(c)
+    .await)?)
+}

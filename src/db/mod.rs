@@ -36,6 +36,7 @@ mod migrate;
 pub mod node_settings;
 pub mod notification;
 pub mod peer;
+pub mod personal_data;
 pub mod publication;
 #[rustfmt::skip]
 pub mod schema;

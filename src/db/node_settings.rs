@@ -33,6 +33,9 @@ pub struct NodeSettings {
     pub contact_email: String,
     /// Comma-separated language tags the node works in, the main one first.
     pub languages: String,
+    /// `anonymise` or `remove`: what becomes of a deleted account's content; see
+    /// [`DeletedContent`].
+    pub account_deletion_content: String,
 }
 
 /// What the about page says about the node; admins edit it on `/admin/settings`.
@@ -44,6 +47,36 @@ pub struct Profile {
     pub contact_name: String,
     pub contact_email: String,
     pub languages: String,
+}
+
+/// What becomes of the stories, comments and group posts of an account that is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletedContent {
+    /// They stay, shown as by a deleted account (the default).
+    Anonymise,
+    /// They are deleted here and, with `Delete`, wherever they were delivered.
+    Remove,
+}
+
+impl DeletedContent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeletedContent::Anonymise => "anonymise",
+            DeletedContent::Remove => "remove",
+        }
+    }
+}
+
+impl std::str::FromStr for DeletedContent {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "anonymise" | "anonymize" => Ok(DeletedContent::Anonymise),
+            "remove" => Ok(DeletedContent::Remove),
+            other => Err(format!("{other:?} is not one of anonymise, remove")),
+        }
+    }
 }
 
 /// Who may sign up on this node.
@@ -117,6 +150,14 @@ impl NodeSettings {
     /// Whether new content starts local-only on this node.
     pub fn local_by_default(&self) -> bool {
         self.default_visibility == "local"
+    }
+
+    pub fn deleted_content(&self) -> DeletedContent {
+        match self.account_deletion_content.as_str() {
+            "remove" => DeletedContent::Remove,
+            // The column's CHECK constraint allows nothing else.
+            _ => DeletedContent::Anonymise,
+        }
     }
 
     pub fn registration_mode(&self) -> RegistrationMode {
@@ -243,6 +284,22 @@ pub async fn set_profile(conn: &mut Conn, profile: &Profile) -> Result<NodeSetti
             node_settings::contact_name.eq(&profile.contact_name),
             node_settings::contact_email.eq(&profile.contact_email),
             node_settings::languages.eq(&profile.languages),
+            node_settings::updated_at.eq(at),
+        ))
+        .execute(c)
+        .await)?;
+    get(conn).await
+}
+
+/// Sets what becomes of a deleted account's content.
+pub async fn set_account_deletion_content(
+    conn: &mut Conn,
+    content: DeletedContent,
+) -> Result<NodeSettings> {
+    let at = now();
+    run!(conn, |c| diesel::update(node_settings::table.find(1))
+        .set((
+            node_settings::account_deletion_content.eq(content.as_str()),
             node_settings::updated_at.eq(at),
         ))
         .execute(c)

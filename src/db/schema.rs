@@ -337,6 +337,7 @@ diesel::table! {
         contact_name -> Text,
         contact_email -> Text,
         languages -> Text,
+        account_deletion_content -> Text,
     }
 }
 

@@ -62,7 +62,8 @@ pub async fn attempt(
             };
         }
     }
-    let Some(private_key) = signer.private_key.as_deref() else {
+    // A deleted account's key is emptied once its `Delete` is delivered.
+    let Some(private_key) = signer.private_key.as_deref().filter(|k| !k.is_empty()) else {
         return Attempt::hopeless(format!("{} has no private key", signer.ap_id));
     };
     let key_id = signer

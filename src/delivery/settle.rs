@@ -13,7 +13,7 @@ use super::backoff::{self, Verdict};
 use super::send::Attempt;
 use super::worker::InFlight;
 use crate::db::delivery::{self, Delivery, Outcome, OutgoingActivity};
-use crate::db::{Conn, ScopedFutureExt, now, peer};
+use crate::db::{Conn, ScopedFutureExt, now, peer, personal_data};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -92,6 +92,15 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
             for host in answered {
                 peer::record_success(conn, host, at).await?;
             }
+            // A deleted account's key goes once its `Delete` is delivered (or given up).
+            let mut deleters: Vec<i64> = sent
+                .iter()
+                .filter(|one| one.activity.kind == "Delete")
+                .map(|one| one.activity.actor_id)
+                .collect();
+            deleters.sort_unstable();
+            deleters.dedup();
+            personal_data::drop_key_when_delivered(conn, &deleters).await?;
             Ok(())
         }
         .scope_boxed()

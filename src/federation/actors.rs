@@ -5,12 +5,13 @@ use activitypub_federation::config::Data;
 use activitypub_federation::traits::Object;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::collections;
 use super::negotiate::{activity_json, wants_json};
+use super::objects::article::tombstone;
 use crate::db::actor::{self, Actor, kind};
 use crate::db::follow;
 use crate::error::{Error, Result};
@@ -38,6 +39,14 @@ pub async fn local(state: &AppState, handle: &str, actor_type: &str) -> Result<A
         .ok_or_else(|| Error::NotFound(format!("{handle:?}")))
 }
 
+/// A local person, also when their account was deleted (the actor stays as a tombstone).
+async fn person_or_tombstone(state: &AppState, name: &str) -> Result<Actor> {
+    let mut conn = state.db.conn().await?;
+    actor::find_local_of_type(&mut conn, name, kind::PERSON)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("{name:?}")))
+}
+
 async fn node(data: Data<AppState>, headers: HeaderMap) -> Result<Response> {
     if !wants_json(&headers) {
         return Ok(Redirect::to("/").into_response());
@@ -53,7 +62,14 @@ async fn person(
     visitor: Visitor,
     uri: Uri,
 ) -> Result<Response> {
-    let person = local(&data, &name, kind::PERSON).await?;
+    let person = person_or_tombstone(&data, &name).await?;
+    if let Some(deleted) = person.deleted_at {
+        if wants_json(&headers) {
+            let body = tombstone(&person.ap_id, "Person", deleted.and_utc());
+            return Ok((StatusCode::GONE, activity_json(&body)).into_response());
+        }
+        return Err(Error::Gone(format!("@{}", person.username)));
+    }
     if wants_json(&headers) {
         return Ok(activity_json(&person.into_json(&data).await?));
     }
@@ -125,7 +141,10 @@ async fn person_collection(
     Path((name, collection)): Path<(String, String)>,
     query: axum::extract::Query<PageQuery>,
 ) -> Result<Response> {
-    let person = local(&data, &name, kind::PERSON).await?;
+    let person = person_or_tombstone(&data, &name).await?;
+    if person.deleted_at.is_some() {
+        return Err(Error::Gone(format!("@{}", person.username)));
+    }
     serve_collection(&data, &person, &collection, query.page).await
 }
 

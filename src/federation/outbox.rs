@@ -119,6 +119,13 @@ pub async fn publish(state: &AppState, conn: &mut Conn, event: Event) -> Result<
         | Event::GroupModeratorsChanged { .. } => {
             super::group_fanout::publish(state, conn, event).await?
         }
+        Event::AccountDeleted { person_id } => {
+            let person = actor::get(conn, person_id).await?;
+            let inboxes =
+                crate::db::personal_data::inboxes_that_knew(conn, person.id, &person.ap_id).await?;
+            let activity = super::activities::delete::delete_person(state, &person);
+            store(state, conn, &person, &activity, &inboxes).await?;
+        }
         Event::Appreciated {
             person_id,
             story_id,

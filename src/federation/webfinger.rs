@@ -40,8 +40,11 @@ pub async fn webfinger(
             .await?
             .filter(|a| a.local)
     };
+    // A deleted account's name stays taken, and says so.
+    if found.as_ref().is_some_and(|a| a.deleted_at.is_some()) {
+        return Err(Error::Gone(resource.to_string()));
+    }
     let actor = found
-        .filter(|a| a.deleted_at.is_none())
         // Local-only spaces do not exist for other servers.
         .filter(|a| !a.local_only)
         .ok_or_else(|| Error::NotFound(resource.to_string()))?;

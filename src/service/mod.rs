@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod account_admin;
+pub mod account_deletion;
 pub mod appreciation;
 pub mod audit;
 pub mod comment;
+pub mod data_export;
 pub mod directory;
 pub mod federation_policy;
 pub mod follow;

@@ -4,6 +4,7 @@
 
 mod about;
 mod account;
+mod account_data;
 mod admin;
 mod assets;
 mod cards;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(about::router())
         .merge(account::router())
         .merge(signup::router())
+        .merge(account_data::router())
         .merge(admin::router())
         .merge(dashboard::router())
         .merge(manage::router())

@@ -128,7 +128,19 @@ async fn render(
     )
     .await?;
     let powers = moderation::powers(&mut conn, &found, viewer).await?;
-    let name_of = |id: i64| people.get(&id).map(display_name).unwrap_or_default();
+    // A deleted account's stories and comments stay, without their name.
+    let name_of = |id: i64| {
+        people
+            .get(&id)
+            .map(|a| {
+                if a.local && a.deleted_at.is_some() {
+                    tr.t("account-deleted-author")
+                } else {
+                    display_name(a)
+                }
+            })
+            .unwrap_or_default()
+    };
     let href_of = |id: i64| people.get(&id).map(actor_href).unwrap_or_default();
     let comments: Vec<CommentView> = threaded(&thread)
         .into_iter()

@@ -1,6 +1,7 @@
 //! Integration tests: the `kwartier` binary as operators run it, and the HTTP server over a real
 //! socket. Each test runs on SQLite and, when `KWARTIER_TEST_POSTGRES_URL` is set, PostgreSQL.
 
+mod account_data;
 mod admin;
 mod cli;
 mod directory_feed;

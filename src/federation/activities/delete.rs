@@ -8,14 +8,28 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use serde_json::Value;
 
-use super::{Incoming, id_of};
+use super::{Activity, Incoming, id_of};
 use crate::db::actor::{self, Actor};
-use crate::db::{ScopedFutureExt, comment, inbox as seen, now, story};
+use crate::db::{ScopedFutureExt, comment, inbox as seen, now, personal_data, story};
 use crate::error::{Error, Result};
 use crate::federation::inbox;
+use crate::federation::objects::PUBLIC;
 use crate::federation::objects::ensure_same_origin;
 use crate::state::AppState;
 
+/// The `Delete` of a local person's account, as Mastodon sends it: the person is both actor
+/// and object, addressed to the public. Signed with the person's key, which is dropped once it
+/// is delivered.
+pub fn delete_person(state: &AppState, person: &Actor) -> Activity {
+    let object = person.ap_id.to_string().into();
+    let mut activity = Activity::new(state, "Delete", &person.ap_id, object);
+    activity.to = vec![PUBLIC.into()];
+    activity
+}
+
+/// A remote person deleting their own account (signed by them: the inbox checked that the
+/// signer is the activity's actor) is forgotten here with their comments, likes and group
+/// posts; a `Delete` of an actor by anyone else changes nothing.
 pub async fn receive(data: &Data<AppState>, signer: &Actor, activity: Incoming) -> Result<()> {
     receive_from(data, signer, activity, None).await
 }
@@ -63,12 +77,8 @@ pub async fn receive_from(
             data.crypto.forget_signer(key_id);
         }
         return inbox::apply(data, &mut conn, &activity.id, move |conn| {
-            async move {
-                let at = now();
-                actor::mark_deleted(conn, signer.id, at).await?;
-                crate::db::follow::delete_all_of(conn, signer.id).await
-            }
-            .scope_boxed()
+            async move { personal_data::forget_remote_actor(conn, signer.id, now()).await }
+                .scope_boxed()
         })
         .await;
     }

@@ -1,5 +1,6 @@
 //! `/admin/accounts`: sign-ups waiting for approval (approve, reject), and every account with its
-//! role and state (change role, suspend with a reason, lift a suspension, reset the password).
+//! role and state (change role, suspend with a reason, lift a suspension, reset the password,
+//! delete the account with a reason: `service::account_deletion`).
 //! For admins. Each action re-renders the page with what happened, or the mistake beside the
 //! form it came from.
 
@@ -15,6 +16,7 @@ use super::require_admin;
 use crate::db::local_account::LocalAccount;
 use crate::error::{Error, Result};
 use crate::service::account_admin::{self, Role};
+use crate::service::account_deletion;
 use crate::service::audit::Who;
 use crate::state::AppState;
 use crate::web::form::CsrfForm;
@@ -157,6 +159,9 @@ async fn act(
                     &[("name", name.clone().into()), ("password", password.into())],
                 )
             }),
+        "delete" => account_deletion::delete_by_admin(&state, &mut conn, &who, &name, reason)
+            .await
+            .map(|()| tr.with("admin-accounts-deleted", &[("name", name.clone().into())])),
         "role" => match form
             .fields
             .role

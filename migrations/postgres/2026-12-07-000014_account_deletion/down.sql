@@ -1,0 +1,1 @@
+ALTER TABLE node_settings DROP COLUMN account_deletion_content;
