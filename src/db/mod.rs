@@ -35,6 +35,7 @@ pub mod node_settings;
 pub mod notification;
 pub mod peer;
 pub mod publication;
+pub mod report;
 #[rustfmt::skip]
 pub mod schema;
 pub mod story;
