@@ -12,6 +12,7 @@ mod me;
 mod media;
 mod notifications;
 pub mod openapi;
+mod reports;
 mod stories;
 
 use axum::Router;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(me::router())
         .merge(notifications::router())
+        .merge(reports::router())
         .merge(initiatives::router())
         .merge(follows::router())
         .merge(groups::router())

@@ -63,6 +63,11 @@ pub struct ErrorBody {
         super::admin::federation::unblock,
         super::admin::federation::allow,
         super::admin::federation::disallow,
+        super::admin::reports::list,
+        super::admin::reports::show,
+        super::admin::reports::resolve,
+        super::reports::create,
+        super::reports::warnings,
     ),
     modifiers(&BearerAuth)
 )]

@@ -50,8 +50,13 @@ pub async fn find_target(conn: &mut Conn, object: &str) -> Result<Target> {
         }
         .map_err(|_| not_found());
     }
-    if let Some(name) = object.strip_prefix('@') {
+    if let Some(handle) = object.strip_prefix('@') {
+        // `@name`, or `@name@host` as our pages show it (the host must be ours).
+        let name = handle.split('@').next().unwrap_or_default();
         let found = actor::find_local(conn, name).await?.ok_or_else(not_found)?;
+        if handle.contains('@') && found.handle() != handle {
+            return Err(not_found());
+        }
         return actor_target(conn, found).await;
     }
     let url = Url::parse(object).map_err(|_| not_found())?;
@@ -262,4 +267,153 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Report> {
 /// The warnings moderators gave `person` (reports resolved with `warn`), newest first.
 pub async fn warnings(conn: &mut Conn, person: &Actor) -> Result<Vec<Report>> {
     report::resolved_against(conn, person.id, "warn", 50).await
+}
+
+/// A report with the names a person reads: for the queue page, the API and the CLI.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportView {
+    pub id: i64,
+    /// `@name` of a local reporter, or the remote actor's handle.
+    pub reporter: Option<String>,
+    /// The reporting server of a remote report.
+    pub origin: Option<String>,
+    pub target_kind: String,
+    pub target_url: String,
+    /// The author's handle (`name@host`).
+    pub target_author: Option<String>,
+    /// Whether the reported object or actor was made on this node.
+    pub target_local: bool,
+    pub reason: String,
+    pub forward: bool,
+    pub forwarded: bool,
+    pub status: String,
+    pub action: Option<String>,
+    pub resolution_note: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub created_at: String,
+}
+
+fn time(at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub async fn view(conn: &mut Conn, found: &Report) -> Result<ReportView> {
+    let mut reporter = None;
+    if let Some(id) = found.reporter_id {
+        let who = actor::get(conn, id).await?;
+        reporter = Some(if who.local {
+            format!("@{}", who.username)
+        } else {
+            who.handle()
+        });
+    }
+    let mut target_author = None;
+    let mut target_local = false;
+    if let Some(id) = found.target_author_id {
+        let author = actor::get(conn, id).await?;
+        target_local = author.local;
+        target_author = Some(author.handle());
+    }
+    Ok(ReportView {
+        id: found.id,
+        reporter,
+        origin: found.origin.clone(),
+        target_kind: found.target_kind.clone(),
+        target_url: found.target_url.clone(),
+        target_author,
+        target_local,
+        reason: found.reason.clone(),
+        forward: found.forward,
+        forwarded: found.forwarded_at.is_some(),
+        status: found.status.clone(),
+        action: found.action.clone(),
+        resolution_note: found.resolution_note.clone(),
+        resolved_by: found.resolved_by.clone(),
+        resolved_at: found.resolved_at.map(time),
+        created_at: time(found.created_at),
+    })
+}
+
+/// Views of several reports.
+pub async fn views(conn: &mut Conn, found: &[Report]) -> Result<Vec<ReportView>> {
+    let mut out = Vec::with_capacity(found.len());
+    for one in found {
+        out.push(view(conn, one).await?);
+    }
+    Ok(out)
+}
+
+/// The reported content as staff (and the reporter) see it: a title, its text, where it is.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub title: Option<String>,
+    /// Plain text (at most [`MAX_REASON`] characters shown).
+    pub text: String,
+    /// A link to it: a page here, or its page elsewhere.
+    pub href: String,
+    /// Deleted (or removed) already.
+    pub gone: bool,
+    /// Hidden by a moderator.
+    pub hidden: bool,
+}
+
+/// What a report (kind and row id) is about, as it is now.
+pub async fn content_of(conn: &mut Conn, kind: &str, id: i64) -> Result<Content> {
+    let short = |html: &str| -> String {
+        crate::service::text::teaser(&crate::service::text::plain_text(html), MAX_REASON)
+    };
+    Ok(match kind {
+        target::STORY => {
+            let found = story::get(conn, id).await?;
+            Content {
+                title: Some(found.title.clone()),
+                text: short(&found.content),
+                href: format!("/stories/{id}"),
+                gone: found.is_deleted(),
+                hidden: found.hidden_at.is_some(),
+            }
+        }
+        target::COMMENT => {
+            let found = comment::get(conn, id).await?;
+            Content {
+                title: None,
+                text: short(&found.content),
+                href: format!("/stories/{}#comment-{id}", found.story_id),
+                gone: found.deleted_at.is_some(),
+                hidden: found.hidden_at.is_some(),
+            }
+        }
+        target::GROUP_POST => {
+            let found = group_post::get(conn, id).await?;
+            Content {
+                title: found.name.clone(),
+                text: short(&found.content),
+                href: found.url.clone().unwrap_or_else(|| found.ap_id.to_string()),
+                gone: found.removed_at.is_some(),
+                hidden: false,
+            }
+        }
+        _ => {
+            let found = actor::get(conn, id).await?;
+            let href = if found.local {
+                let prefix = match kind {
+                    target::PERSON => "u",
+                    target::INITIATIVE => "i",
+                    _ => "g",
+                };
+                format!("/{prefix}/{}", found.username)
+            } else {
+                found.url.clone().unwrap_or_else(|| found.ap_id.to_string())
+            };
+            Content {
+                title: Some(found.display_name.clone().unwrap_or(found.handle())),
+                text: short(found.summary.as_deref().unwrap_or_default()),
+                href,
+                gone: found.deleted_at.is_some(),
+                hidden: false,
+            }
+        }
+    })
 }

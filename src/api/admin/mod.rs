@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod federation;
+pub mod reports;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(audit::router())
         .merge(federation::router())
+        .merge(reports::router())
 }
 
 /// A bearer token of one of this node's admins; others get 403.

@@ -4,6 +4,8 @@
 
 mod accounts;
 mod audit;
+mod moderation_log;
+mod reports;
 
 use askama::Template;
 use axum::Router;
@@ -21,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(index))
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(reports::router())
+        .merge(moderation_log::router())
 }
 
 /// The logged-in visitor if they are an admin; 403 for others (logged-out visitors log in).
@@ -58,6 +62,18 @@ const SECTIONS: &[Section] = &[
         title: "admin-accounts-title",
         description: "admin-accounts-description",
         admin_only: true,
+    },
+    Section {
+        href: "/admin/reports",
+        title: "admin-reports-title",
+        description: "admin-reports-description",
+        admin_only: false,
+    },
+    Section {
+        href: "/admin/moderation-log",
+        title: "admin-modlog-title",
+        description: "admin-modlog-description",
+        admin_only: false,
     },
     Section {
         href: "/admin/audit",
