@@ -5,3 +5,4 @@ mod accounts;
 mod audit;
 mod federation;
 mod listener;
+mod reports;
