@@ -52,7 +52,11 @@ async fn people_report_and_staff_resolve(db: TestDb) {
         .post("/report", &[("object", &story_url), ("reason", "  ")])
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text("[role=alert]").contains("mis is"), "{}", refused.html);
+    assert!(
+        refused.text("[role=alert]").contains("mis is"),
+        "{}",
+        refused.html
+    );
     let sent = anna
         .post(
             "/report",
@@ -60,7 +64,11 @@ async fn people_report_and_staff_resolve(db: TestDb) {
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.html);
-    assert!(sent.text(".notice").contains("Dank je wel"), "{}", sent.html);
+    assert!(
+        sent.text(".notice").contains("Dank je wel"),
+        "{}",
+        sent.html
+    );
 
     // carla reports bert himself through the API.
     let carla = node.user_with_token("carla").await;
@@ -87,7 +95,10 @@ async fn people_report_and_staff_resolve(db: TestDb) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     // The queue is for staff only.
-    assert_eq!(anna.get("/admin/reports").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        anna.get("/admin/reports").await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(
         anna.get("/admin/moderation-log").await.status,
         StatusCode::FORBIDDEN
@@ -118,7 +129,11 @@ async fn people_report_and_staff_resolve(db: TestDb) {
 
     // An action without a note is refused and changes nothing.
     let report_page = admin.get(&format!("/admin/reports/{story_report}")).await;
-    assert!(report_page.html.contains("Iedereen is welkom"), "{}", report_page.html);
+    assert!(
+        report_page.html.contains("Iedereen is welkom"),
+        "{}",
+        report_page.html
+    );
     let refused = admin
         .post(
             &format!("/admin/reports/{story_report}/resolve"),
