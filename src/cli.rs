@@ -20,6 +20,7 @@ mod audit;
 mod directory;
 mod federation;
 mod groups;
+mod reports;
 mod settings;
 
 #[derive(Parser)]
@@ -133,6 +134,9 @@ enum AdminCommand {
     /// Node settings: default visibility of new content
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
+    /// Reports (moderation): list the queue, resolve a report with an action and a note
+    #[command(subcommand)]
+    Reports(reports::ReportsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -269,6 +273,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Federation(command) => federation::federation(config, command).await,
         AdminCommand::Domains(command) => federation::domains(config, command).await,
         AdminCommand::Settings(command) => settings::run(config, command).await,
+        AdminCommand::Reports(command) => reports::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;
