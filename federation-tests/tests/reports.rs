@@ -164,6 +164,65 @@ async fn reports_reach_the_origin_server_when_forwarded(db: TestDb) {
         (thread.as_array()?.first()?["deleted"] == true).then_some(())
     })
     .await;
+
+    // On Oss: suspending bert (a remote account) refuses his activities from now on; others
+    // from Heeten still arrive until the moderator suspends the whole domain.
+    let quiet_id = quiet_here["id"].as_i64().unwrap();
+    let (status, body) = oss_admin
+        .post(
+            &format!("/api/v1/admin/reports/{quiet_id}/resolve"),
+            json!({"action": "suspend-account", "note": "Alleen spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let like = |who: &str| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": heeten.url(&format!("/activities/like-{who}-{}", rand::random::<u32>())),
+            "type": "Like",
+            "actor": heeten.url(&format!("/u/{who}")),
+            "object": story_id,
+        })
+        .to_string()
+    };
+    let inbox = oss.url("/inbox");
+    let refused = heeten
+        .deliver_as("bert", &inbox, like("bert").as_bytes())
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let taken = heeten
+        .deliver_as("beheer", &inbox, like("beheer").as_bytes())
+        .await;
+    assert_eq!(taken.status(), StatusCode::ACCEPTED);
+    let loud_here = in_queue(&oss_admin, "Spam onder ons verhaal")
+        .await
+        .expect("anna's report in Oss's queue");
+    let (status, body) = oss_admin
+        .post(
+            &format!("/api/v1/admin/reports/{}/resolve", loud_here["id"]),
+            json!({"action": "suspend-domain", "note": "Heeten laat spam toe"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let refused = heeten
+        .deliver_as("beheer", &inbox, like("beheer").as_bytes())
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (_, policy) = oss_admin.get("/api/v1/admin/federation").await;
+    assert_eq!(
+        policy["rules"][0]["domain"],
+        heeten.state.config.domain.as_str(),
+        "{policy}"
+    );
+    assert_eq!(policy["rules"][0]["severity"], "suspend");
+    let (_, audit) = oss_admin.get("/api/v1/admin/audit").await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions[..2], ["report.resolve", "domain.block"], "{audit}");
 }
 
 fn bert_handle(heeten: &TestNode) -> String {
