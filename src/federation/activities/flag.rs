@@ -20,11 +20,26 @@ use crate::state::AppState;
 /// Most objects one `Flag` may name.
 const MAX_OBJECTS: usize = 50;
 
-pub async fn receive(data: &Data<AppState>, signer: &Actor, activity: Incoming) -> Result<()> {
-    let objects: Vec<Url> = match &activity.object {
+/// The ids a `Flag` names: one object or several (Mastodon: the account, then posts).
+pub fn objects_of(activity: &Incoming) -> Vec<Url> {
+    match &activity.object {
         Value::Array(items) => items.iter().filter_map(id_of).collect(),
         other => id_of(other).into_iter().collect(),
-    };
+    }
+}
+
+/// The reason a `Flag` gives, as plain text: `content` (Mastodon) or `summary` (Lemmy).
+pub fn reason_of(activity: &Incoming) -> String {
+    [&activity.content, &activity.summary]
+        .into_iter()
+        .flatten()
+        .find_map(Value::as_str)
+        .map(plain_text)
+        .unwrap_or_default()
+}
+
+pub async fn receive(data: &Data<AppState>, signer: &Actor, activity: Incoming) -> Result<()> {
+    let objects = objects_of(&activity);
     if objects.is_empty() {
         return Err(Error::BadRequest("Flag names no object".into()));
     }
@@ -33,12 +48,7 @@ pub async fn receive(data: &Data<AppState>, signer: &Actor, activity: Incoming) 
             "Flag names more than {MAX_OBJECTS} objects"
         )));
     }
-    let reason = [&activity.content, &activity.summary]
-        .into_iter()
-        .flatten()
-        .find_map(Value::as_str)
-        .map(plain_text)
-        .unwrap_or_default();
+    let reason = reason_of(&activity);
     let sender = signer.clone();
     let flag_id = activity.id.clone();
     let mut conn = data.db.conn().await?;
