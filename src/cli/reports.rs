@@ -65,6 +65,7 @@ pub async fn run(config: Config, command: ReportsCommand) -> Result<()> {
             let staff = Staff {
                 who: &Who::Cli,
                 person: None,
+                admin: true,
             };
             let resolved =
                 report_actions::resolve(&state, &mut conn, &staff, id, action, Some(&note)).await?;

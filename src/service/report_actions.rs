@@ -8,7 +8,8 @@
 //! - `warn`: the author (a person of this node) sees the note among their warnings;
 //! - `suspend-account`: a local account is suspended as on the accounts page; a remote actor's
 //!   activities are refused from now on;
-//! - `suspend-domain`: the author's server gets a `suspend` block (federation policy).
+//! - `suspend-domain` (admins only): the author's server gets a `suspend` block (federation
+//!   policy).
 
 use serde_json::json;
 
@@ -76,6 +77,9 @@ impl std::str::FromStr for ReportAction {
 pub struct Staff<'a> {
     pub who: &'a Who,
     pub person: Option<&'a Actor>,
+    /// Admins (and the CLI) may suspend a domain; it changes the federation policy, which
+    /// moderators do not govern.
+    pub admin: bool,
 }
 
 fn not_for(action: ReportAction, what: &str) -> Error {
@@ -95,6 +99,12 @@ pub async fn resolve(
     note: Option<&str>,
 ) -> Result<Report> {
     let note = audit::require_reason(note)?.to_owned();
+    if action == ReportAction::SuspendDomain && !staff.admin {
+        return Err(not_for(
+            action,
+            "only admins change the federation policy; ask an admin",
+        ));
+    }
     let found = super::report::get(conn, id).await?;
     if !found.is_open() {
         return Err(Error::Conflict(format!("report {id} is resolved already")));

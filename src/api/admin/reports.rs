@@ -90,6 +90,7 @@ pub(in crate::api) async fn resolve(
     let staff = Staff {
         who: &who,
         person: Some(&auth.person),
+        admin: auth.account.admin,
     };
     let mut conn = state.db.conn().await?;
     let resolved =

@@ -134,6 +134,7 @@ async fn resolve(
             let staff = Staff {
                 who: &who,
                 person: Some(&session.auth.person),
+                admin: session.auth.account.admin,
             };
             let mut conn = state.db.conn().await?;
             report_actions::resolve(&state, &mut conn, &staff, id, action, Some(&fields.note))

@@ -202,6 +202,31 @@ async fn people_report_and_staff_resolve(db: TestDb) {
         warnings[0]["note"], "Blijf vriendelijk, ook bij onenigheid",
         "{warnings}"
     );
+    let mut bert_browser = Browser::new(&node.url(""), "nl");
+    let bert_password = {
+        let mut conn = node.state.db.conn().await.expect("connection");
+        kwartier::service::account_admin::reset_password(
+            &mut conn,
+            &kwartier::service::audit::Who::Cli,
+            "bert",
+        )
+        .await
+        .expect("a password")
+    };
+    bert_browser.log_in("bert", &bert_password).await;
+    let dashboard = bert_browser.get("/dashboard").await;
+    assert!(
+        dashboard
+            .text("#warnings-heading")
+            .contains("Waarschuwingen"),
+        "{}",
+        dashboard.html
+    );
+    assert!(
+        dashboard.html.contains("Blijf vriendelijk"),
+        "{}",
+        dashboard.html
+    );
     let (_, open) = admin_api.get("/api/v1/admin/reports").await;
     assert_eq!(open.as_array().map(Vec::len), Some(0), "{open}");
 

@@ -421,3 +421,5 @@ admin-modlog-title = Moderation log
 admin-modlog-description = What moderators and admins did: who, what, when and why.
 admin-modlog-intro = Resolved reports, suspensions and server blocks, newest first. The log can only grow.
 admin-modlog-empty = Nothing has been moderated yet.
+dashboard-warnings = Warnings from the moderators
+dashboard-warning-about = about what

@@ -421,3 +421,5 @@ admin-modlog-title = Moderatielogboek
 admin-modlog-description = Wat moderatoren en beheerders deden: wie, wat, wanneer en waarom.
 admin-modlog-intro = Afgehandelde meldingen, schorsingen en blokkades van servers, nieuwste eerst. Het logboek kan alleen groeien.
 admin-modlog-empty = Er is nog niets gemodereerd.
+dashboard-warnings = Waarschuwingen van de moderatoren
+dashboard-warning-about = waarover
