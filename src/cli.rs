@@ -21,6 +21,7 @@ mod directory;
 mod federation;
 mod groups;
 mod invites;
+mod reports;
 mod settings;
 
 #[derive(Parser)]
@@ -137,6 +138,9 @@ enum AdminCommand {
     /// Invite links: create (with expiry and use limit), list, revoke
     #[command(subcommand)]
     Invites(invites::InvitesCommand),
+    /// Reports (moderation): list the queue, resolve a report with an action and a note
+    #[command(subcommand)]
+    Reports(reports::ReportsCommand),
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -272,6 +276,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Domains(command) => federation::domains(config, command).await,
         AdminCommand::Settings(command) => settings::run(config, command).await,
         AdminCommand::Invites(command) => invites::run(config, command).await,
+        AdminCommand::Reports(command) => reports::run(config, command).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

@@ -64,6 +64,8 @@ pub enum Event {
         story_id: i64,
         like_id: url::Url,
     },
+    /// A local person's report on content from elsewhere is to go to its origin server.
+    ReportForwarded { report_id: i64 },
     /// One of our people took a like back.
     AppreciationWithdrawn {
         person_id: i64,

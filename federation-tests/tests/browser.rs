@@ -103,6 +103,10 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
         ("groups", "/groepen".into()),
         ("group", format!("/g/{GROUP}")),
         ("about", "/over".into()),
+        (
+            "report",
+            format!("/report?object=story:{}", seeded.story_id()),
+        ),
     ]
 }
 
@@ -115,6 +119,10 @@ fn admin_page_types() -> Vec<(&'static str, String)> {
         ("admin-settings", "/admin/settings".into()),
         ("admin-audit", "/admin/audit".into()),
         ("admin-federation", "/admin/federation".into()),
+        ("admin-reports", "/admin/reports".into()),
+        // The report `seed` makes (the first on the node).
+        ("admin-report", "/admin/reports/1".into()),
+        ("admin-moderation-log", "/admin/moderation-log".into()),
     ]
 }
 
@@ -273,6 +281,13 @@ async fn seed(api: &Api, base: &str) -> Seeded {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{comment}");
+    let (status, report) = api
+        .post(
+            "/api/v1/reports",
+            json!({"object": "@moestuin", "reason": "Testmelding voor de beheerpagina's"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
     let url = url::Url::parse(story["url"].as_str().expect("story url")).expect("story url");
     Seeded {
         story_path: url.path().to_owned(),

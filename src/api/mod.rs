@@ -13,6 +13,7 @@ mod me;
 mod media;
 mod notifications;
 pub mod openapi;
+mod reports;
 mod stories;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(me::router())
         .merge(notifications::router())
+        .merge(reports::router())
         .merge(initiatives::router())
         .merge(follows::router())
         .merge(groups::router())

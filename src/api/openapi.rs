@@ -71,6 +71,11 @@ pub struct ErrorBody {
         super::admin::blocklists::unsubscribe,
         super::admin::blocklists::fetch,
         super::admin::blocklists::decide,
+        super::admin::reports::list,
+        super::admin::reports::show,
+        super::admin::reports::resolve,
+        super::reports::create,
+        super::reports::warnings,
     ),
     modifiers(&BearerAuth)
 )]

@@ -68,3 +68,31 @@ pub async fn since(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<AuditR
         .load(c)
         .await)?)
 }
+
+/// Moderation entries, newest first, before `before`: reports resolved, accounts suspended or
+/// let back, domains blocked or unblocked.
+pub async fn moderation_page(
+    conn: &mut Conn,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    Ok(run!(conn, |c| {
+        let mut query = audit_log::table
+            .select(AuditRow::as_select())
+            .filter(
+                audit_log::action
+                    .like("report.%")
+                    .or(audit_log::action.eq("account.suspend"))
+                    .or(audit_log::action.eq("account.unsuspend"))
+                    .or(audit_log::action.eq("domain.block"))
+                    .or(audit_log::action.eq("domain.unblock")),
+            )
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(before) = before {
+            query = query.filter(audit_log::id.lt(before));
+        }
+        query.load(c).await
+    })?)
+}

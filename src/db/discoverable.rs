@@ -60,6 +60,7 @@ pub async fn initiatives(conn: &mut Conn) -> Result<Vec<Listed>> {
             .filter(story::initiative_id.eq_any(&ids))
             .filter(story::visibility.eq(Visibility::Public.as_str()))
             .filter(story::deleted_at.is_null())
+            .filter(story::hidden_at.is_null())
             .group_by(story::initiative_id)
             .select((
                 story::initiative_id,

@@ -140,3 +140,15 @@ pub async fn set_locked(conn: &mut Conn, id: i64, locked: bool) -> Result<bool> 
     .await)?;
     Ok(changed > 0)
 }
+
+/// A post with this object id in any of our groups (the first accepted), for reports.
+pub async fn find_any(conn: &mut Conn, ap_id: &url::Url) -> Result<Option<GroupPost>> {
+    let ap_id = DbUrl(ap_id.clone());
+    Ok(run!(conn, |c| group_post::table
+        .filter(group_post::ap_id.eq(&ap_id))
+        .order(group_post::id.asc())
+        .select(GroupPost::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}

@@ -38,6 +38,7 @@ pub mod notification;
 pub mod peer;
 pub mod personal_data;
 pub mod publication;
+pub mod report;
 #[rustfmt::skip]
 pub mod schema;
 pub mod story;

@@ -409,6 +409,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         cover_media_id -> Nullable<Int8>,
         cover_alt -> Nullable<Text>,
+        hidden_at -> Nullable<Timestamp>,
     }
 }
 
@@ -459,6 +460,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report (id) {
+        id -> Int8,
+        ap_id -> Nullable<Text>,
+        reporter_id -> Nullable<Int8>,
+        origin -> Nullable<Text>,
+        target_kind -> Text,
+        target_id -> Int8,
+        target_url -> Text,
+        target_author_id -> Nullable<Int8>,
+        reason -> Text,
+        forward -> Bool,
+        forwarded_at -> Nullable<Timestamp>,
+        status -> Text,
+        action -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    actor_suspension (actor_id) {
+        actor_id -> Int8,
+        reason -> Text,
+        suspended_by -> Text,
+        suspended_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_token -> local_account (account_id));
 diesel::joinable!(blocklist_entry -> blocklist_subscription (subscription_id));
 diesel::joinable!(appreciation -> actor (actor_id));
@@ -479,9 +511,11 @@ diesel::joinable!(story -> media (cover_media_id));
 diesel::joinable!(story_theme -> story (story_id));
 diesel::joinable!(story_theme -> theme (theme_id));
 diesel::joinable!(web_session -> local_account (account_id));
+diesel::joinable!(actor_suspension -> actor (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     actor,
+    actor_suspension,
     actor_theme,
     api_token,
     appreciation,
@@ -510,6 +544,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     peer,
     received_activity,
     remote_tombstone,
+    report,
     story,
     story_group,
     story_theme,

@@ -70,6 +70,8 @@ pub struct Story {
     pub cover_media_id: Option<i64>,
     /// The cover's alternative text; present whenever the cover is.
     pub cover_alt: Option<String>,
+    /// Hidden by a moderator (a report): stored, but shown to nobody.
+    pub hidden_at: Option<NaiveDateTime>,
 }
 
 impl Story {
@@ -219,6 +221,7 @@ pub async fn for_initiative(
         .filter(story::initiative_id.eq(initiative_id))
         .filter(story::visibility.eq_any(visibilities))
         .filter(story::deleted_at.is_null())
+        .filter(story::hidden_at.is_null())
         .order((story::published_at.desc(), story::id.desc()))
         .limit(limit)
         .offset(offset)
@@ -236,6 +239,7 @@ pub async fn count_for_initiative(
         .filter(story::initiative_id.eq(initiative_id))
         .filter(story::visibility.eq_any(visibilities))
         .filter(story::deleted_at.is_null())
+        .filter(story::hidden_at.is_null())
         .count()
         .get_result(c)
         .await)?)
@@ -248,6 +252,7 @@ pub async fn pinned_public(conn: &mut Conn, initiative_id: i64) -> Result<Vec<St
         .filter(story::pinned.eq(true))
         .filter(story::visibility.eq(Visibility::Public.as_str()))
         .filter(story::deleted_at.is_null())
+        .filter(story::hidden_at.is_null())
         .order(story::published_at.desc())
         .select(Story::as_select())
         .load(c)
@@ -277,6 +282,7 @@ pub async fn timeline(
     Ok(run!(conn, |c| story::table
         .filter(story::initiative_id.eq_any(followed))
         .filter(story::deleted_at.is_null())
+        .filter(story::hidden_at.is_null())
         .order((story::published_at.desc(), story::id.desc()))
         .limit(limit)
         .offset(offset)
@@ -304,6 +310,7 @@ pub async fn public_local(conn: &mut Conn, scope: FeedScope, limit: i64) -> Resu
             .filter(story::local.eq(true))
             .filter(story::visibility.eq(Visibility::Public.as_str()))
             .filter(story::deleted_at.is_null())
+            .filter(story::hidden_at.is_null())
             .order((story::published_at.desc(), story::id.desc()))
             .limit(limit)
             .select(Story::as_select())
@@ -333,6 +340,7 @@ pub async fn count_local(conn: &mut Conn) -> Result<i64> {
         .filter(story::visibility.ne(Visibility::Local.as_str()))
         .filter(story::local.eq(true))
         .filter(story::deleted_at.is_null())
+        .filter(story::hidden_at.is_null())
         .count()
         .get_result(c)
         .await)?)
@@ -345,6 +353,7 @@ pub async fn search_public_local(conn: &mut Conn, text: &str, limit: i64) -> Res
         .filter(story::local.eq(true))
         .filter(story::visibility.eq(Visibility::Public.as_str()))
         .filter(story::deleted_at.is_null())
+        .filter(story::hidden_at.is_null())
         .filter(
             lower(story::title)
                 .like(&pattern)
@@ -369,4 +378,13 @@ pub fn like_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// Hides a story (moderation) or shows it again (`None`).
+pub async fn set_hidden(conn: &mut Conn, id: i64, at: Option<NaiveDateTime>) -> Result<()> {
+    run!(conn, |c| diesel::update(story::table.find(id))
+        .set(story::hidden_at.eq(at))
+        .execute(c)
+        .await)?;
+    Ok(())
 }

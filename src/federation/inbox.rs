@@ -73,6 +73,7 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
     if signer.deleted_at.is_some() {
         return Err(Error::BadSignature(format!("{} was deleted", signer.ap_id)));
     }
+    refuse_suspended(&data, &signer).await?;
     if activity.actor != *signer.ap_id {
         return Err(Error::BadSignature(format!(
             "signed by {} but the activity's actor is {}",
@@ -98,6 +99,7 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
         "Like" => activities::like::receive(&data, &signer, activity).await?,
         "Announce" => activities::announce::receive(&data, &signer, activity).await?,
         "Add" | "Remove" => activities::add::receive(&data, &signer, activity).await?,
+        "Flag" => activities::flag::receive(&data, &signer, activity).await?,
         other => tracing::debug!(kind = other, "activity type not handled; ignored"),
     }
     // Discovery: the signer's server may be a Kwartier node; the next sync round probes it.
@@ -121,7 +123,21 @@ pub async fn signed_by(
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let signature = signatures::parse(method, path_and_query, headers, false)?;
     refuse_by_policy(data, signature.key_id()).await?;
-    Ok(Some(verified_signer(data, &signature).await?))
+    let signer = verified_signer(data, &signature).await?;
+    refuse_suspended(data, &signer).await?;
+    Ok(Some(signer))
+}
+
+/// `Error::Refused` if a moderator suspended this remote actor (a report's action).
+async fn refuse_suspended(data: &AppState, signer: &Actor) -> Result<()> {
+    let mut conn = data.db.conn().await?;
+    if crate::db::report::actor_suspended(&mut conn, signer.id).await? {
+        return Err(Error::Refused(format!(
+            "{} is suspended on this server",
+            signer.ap_id
+        )));
+    }
+    Ok(())
 }
 
 /// `Error::Refused` if the federation policy refuses the server of a signature's key.

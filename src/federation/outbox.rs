@@ -140,6 +140,9 @@ pub async fn publish(state: &AppState, conn: &mut Conn, event: Event) -> Result<
         } => {
             like_story(state, conn, person_id, story_id, like_id, true).await?;
         }
+        Event::ReportForwarded { report_id } => {
+            super::activities::flag::forward(state, conn, report_id).await?;
+        }
     }
     Ok(())
 }

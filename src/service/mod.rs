@@ -19,6 +19,8 @@ pub mod mention;
 pub mod moderation;
 pub mod node;
 pub mod password;
+pub mod report;
+pub mod report_actions;
 pub mod session;
 pub mod settings;
 pub mod story;

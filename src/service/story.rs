@@ -205,6 +205,10 @@ pub async fn visible(conn: &mut Conn, story_id: i64, viewer: Option<&Actor>) -> 
     if found.is_deleted() {
         return Err(Error::Gone(format!("story {story_id}")));
     }
+    // Hidden by a moderator: shown to nobody (staff see it on the report).
+    if found.hidden_at.is_some() {
+        return Err(Error::NotFound(format!("story {story_id}")));
+    }
     if found.visibility() == Visibility::Followers
         && !may_see_followers_only(conn, &found, viewer).await?
     {

@@ -54,6 +54,8 @@ struct MyInitiative {
 struct Overview {
     c: Chrome,
     initiatives: Vec<MyInitiative>,
+    /// Warnings from the moderators (reports resolved with `warn`): (date, note, about).
+    warnings: Vec<(String, String, String)>,
 }
 
 async fn overview(
@@ -74,10 +76,24 @@ async fn overview(
             role: tr.t(&format!("role-{role}")),
         })
         .collect();
+    let warnings = crate::service::report::warnings(&mut conn, &session.auth.person)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.resolved_at
+                    .map(|at| at.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                r.resolution_note.unwrap_or_default(),
+                r.target_url,
+            )
+        })
+        .collect();
     drop(conn);
     Ok(Page(Overview {
         c: Chrome::new(&state, &visitor, &uri).await?,
         initiatives,
+        warnings,
     }))
 }
 

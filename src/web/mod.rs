@@ -24,6 +24,7 @@ mod media;
 mod moderation;
 mod network;
 mod person;
+mod report;
 mod search;
 mod security;
 mod signup;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(group::router())
         .merge(story::router())
         .merge(moderation::router())
+        .merge(report::router())
         .merge(assets::router())
         .merge(search::router())
         .merge(network::router())

@@ -24,6 +24,7 @@ test_both_backends!(
     accounts_are_administered_from_the_command_line,
     invites_are_made_listed_and_withdrawn_from_the_command_line,
     settings_are_shown_and_changed_from_the_command_line,
+    reports_are_resolved_from_the_command_line,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -710,4 +711,63 @@ async fn settings_are_shown_and_changed_from_the_command_line(db: TestDb) {
     );
     let log = kwartier.ok(&["admin", "audit", "list"]);
     assert!(log.contains("node.profile"), "{log}");
+async fn reports_are_resolved_from_the_command_line(db: TestDb) {
+    let cli = Kwartier::on(&db);
+    cli.ok(&["admin", "create-user", "anna"]);
+    cli.ok(&["admin", "create-user", "bert"]);
+    {
+        let state = db.state().await;
+        let mut conn = state.db.conn().await.expect("connection");
+        let anna = kwartier::db::actor::find_local(&mut conn, "anna")
+            .await
+            .expect("query")
+            .expect("anna");
+        kwartier::service::report::report(
+            &state,
+            &mut conn,
+            &anna,
+            "@bert",
+            Some("Scheldt mensen uit"),
+            false,
+        )
+        .await
+        .expect("a report");
+    }
+    let list = cli.ok(&["admin", "reports", "list"]);
+    assert!(
+        list.lines().any(|l| l.starts_with('1')
+            && l.contains("person")
+            && l.contains("bert@")
+            && l.contains("@anna")
+            && l.contains("Scheldt mensen uit")),
+        "{list}"
+    );
+    let line = cli.fails(&[
+        "admin", "reports", "resolve", "1", "--action", "warn", "--note", " ",
+    ]);
+    assert!(line.contains("audit log"), "{line}");
+    let output = cli.run(&[
+        "admin", "reports", "resolve", "1", "--action", "ban", "--note", "x",
+    ]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && said.contains("not an action"),
+        "{said}"
+    );
+    let done = cli.ok(&[
+        "admin",
+        "reports",
+        "resolve",
+        "1",
+        "--action",
+        "warn",
+        "--note",
+        "Eerste waarschuwing",
+    ]);
+    assert!(done.contains("report 1 resolved: warn"), "{done}");
+    assert!(!cli.ok(&["admin", "reports", "list"]).contains("Scheldt"));
+    let all = cli.ok(&["admin", "reports", "list", "--all"]);
+    assert!(all.contains("[warn: Eerste waarschuwing]"), "{all}");
+    let audit = cli.ok(&["admin", "audit", "list"]);
+    assert!(audit.contains("report.resolve"), "{audit}");
 }

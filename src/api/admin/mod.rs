@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod blocklists;
 pub mod federation;
+pub mod reports;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(federation::router())
         .merge(blocklists::router())
+        .merge(reports::router())
 }
 
 /// A bearer token of one of this node's admins; others get 403.

@@ -7,6 +7,7 @@ pub mod add;
 pub mod announce;
 pub mod create;
 pub mod delete;
+pub mod flag;
 pub mod follow;
 pub mod group_post;
 pub mod like;
@@ -49,6 +50,9 @@ pub struct Activity {
     pub target: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<Utc>>,
+    /// `Flag`: the reason for the report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 impl Activity {
@@ -75,6 +79,7 @@ impl Activity {
             audience: None,
             target: None,
             published: Some(Utc::now()),
+            content: None,
         }
     }
 
@@ -112,6 +117,11 @@ pub struct Incoming {
     /// `Add`/`Remove`: the collection.
     #[serde(default)]
     pub target: Option<Value>,
+    /// `Flag`: the report's comment (Mastodon), or `summary` (Lemmy).
+    #[serde(default)]
+    pub content: Option<Value>,
+    #[serde(default)]
+    pub summary: Option<Value>,
 }
 
 impl Incoming {

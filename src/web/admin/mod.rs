@@ -8,6 +8,8 @@ mod blocklists;
 mod federation;
 mod invites;
 mod settings;
+mod moderation_log;
+mod reports;
 
 use askama::Template;
 use axum::Router;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(federation::router())
         .merge(blocklists::router())
+        .merge(reports::router())
+        .merge(moderation_log::router())
 }
 
 /// The logged-in visitor if they are an admin; 403 for others (logged-out visitors log in).
@@ -84,6 +88,18 @@ const SECTIONS: &[Section] = &[
         title: "admin-federation-title",
         description: "admin-federation-description",
         admin_only: true,
+    },
+    Section {
+        href: "/admin/reports",
+        title: "admin-reports-title",
+        description: "admin-reports-description",
+        admin_only: false,
+    },
+    Section {
+        href: "/admin/moderation-log",
+        title: "admin-modlog-title",
+        description: "admin-modlog-description",
+        admin_only: false,
     },
     Section {
         href: "/admin/audit",

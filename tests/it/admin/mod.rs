@@ -9,3 +9,4 @@ mod federation_page;
 mod invites;
 mod listener;
 mod settings;
+mod reports;
