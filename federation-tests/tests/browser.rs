@@ -82,6 +82,8 @@ fn page_types(seeded: &Seeded) -> Vec<(&'static str, String)> {
         ("new-initiative", "/dashboard/initiatives/new".into()),
         ("new-story", "/dashboard/i/moestuin/stories/new".into()),
         ("password", "/account/password".into()),
+        ("export", "/account/export".into()),
+        ("delete-account", "/account/delete".into()),
         ("embed-theme", "/embed/themes/groen".into()),
         (
             "embed-neighbourhood",

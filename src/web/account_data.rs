@@ -95,8 +95,10 @@ async fn delete_page(
 
 #[derive(Deserialize)]
 struct DeleteForm {
+    /// Named as on the password form: it asks for the password in use, without a hint about
+    /// choosing one.
     #[serde(default)]
-    password: String,
+    current_password: String,
 }
 
 async fn delete(
@@ -109,7 +111,8 @@ async fn delete(
     let tr = visitor.tr();
     let mut conn = state.db.conn().await?;
     let outcome =
-        account_deletion::delete_own(&state, &mut conn, &session.auth, &fields.password).await;
+        account_deletion::delete_own(&state, &mut conn, &session.auth, &fields.current_password)
+            .await;
     drop(conn);
     let mut errors = FieldErrors::default();
     match outcome {
@@ -127,8 +130,10 @@ async fn delete(
         }
         Err(Error::Invalid {
             field: "password", ..
-        }) => errors.add("password", tr.t("account-delete-wrong-password")),
-        Err(Error::Invalid { .. }) => errors.add("password", tr.t("account-delete-last-admin")),
+        }) => errors.add("current_password", tr.t("account-delete-wrong-password")),
+        Err(Error::Invalid { .. }) => {
+            errors.add("current_password", tr.t("account-delete-last-admin"))
+        }
         Err(other) => return Err(other),
     }
     let page = render_delete(&state, &visitor, &uri, errors, false).await?;

@@ -171,12 +171,15 @@ async fn deleting_ones_own_account_needs_the_password_and_keeps_the_name(db: Tes
 
     // The wrong password changes nothing.
     let refused = browser
-        .post("/account/delete", &[("password", "not my password")])
+        .post(
+            "/account/delete",
+            &[("current_password", "not my password")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         refused
-            .field_error("password")
+            .field_error("current_password")
             .contains("not your password")
     );
     assert_eq!(anna.get("/api/v1/me").await.0, StatusCode::OK);
@@ -191,7 +194,7 @@ async fn deleting_ones_own_account_needs_the_password_and_keeps_the_name(db: Tes
 
     // The right one deletes the account and signs out.
     let done = browser
-        .post("/account/delete", &[("password", &password)])
+        .post("/account/delete", &[("current_password", &password)])
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.html);
     assert!(
