@@ -124,19 +124,11 @@ pub async fn run(config: Config, command: SettingsCommand) -> Result<()> {
                 AccountDeletion::Anonymise => node_settings::DeletedContent::Anonymise,
                 AccountDeletion::Remove => node_settings::DeletedContent::Remove,
             };
-            let settings = node_settings::set_account_deletion_content(&mut conn, content).await?;
-            audit::record(
-                &mut conn,
-                &Who::Cli,
-                Action::new(
-                    "node.account_deletion_content",
-                    &settings.account_deletion_content,
-                ),
-            )
-            .await?;
+            let saved =
+                settings::set_account_deletion_content(&mut conn, &Who::Cli, content).await?;
             println!(
                 "a deleted account's content is {}d",
-                settings.account_deletion_content
+                saved.account_deletion_content
             );
         }
     }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::db::Conn;
-use crate::db::node_settings::{self, NodeSettings, Profile, RegistrationMode};
+use crate::db::node_settings::{self, DeletedContent, NodeSettings, Profile, RegistrationMode};
 use crate::error::{Error, Result};
 use crate::service::audit::{self, Action, Who};
 
@@ -82,6 +82,25 @@ pub async fn set_default_visibility(
         conn,
         who,
         Action::new("node.default_visibility", &settings.default_visibility),
+    )
+    .await?;
+    Ok(settings)
+}
+
+/// Sets what becomes of a deleted account's stories, comments, group posts and uploads.
+pub async fn set_account_deletion_content(
+    conn: &mut Conn,
+    who: &Who,
+    content: DeletedContent,
+) -> Result<NodeSettings> {
+    let settings = node_settings::set_account_deletion_content(conn, content).await?;
+    audit::record(
+        conn,
+        who,
+        Action::new(
+            "node.account_deletion_content",
+            &settings.account_deletion_content,
+        ),
     )
     .await?;
     Ok(settings)

@@ -711,6 +711,8 @@ async fn settings_are_shown_and_changed_from_the_command_line(db: TestDb) {
     );
     let log = kwartier.ok(&["admin", "audit", "list"]);
     assert!(log.contains("node.profile"), "{log}");
+}
+
 async fn reports_are_resolved_from_the_command_line(db: TestDb) {
     let cli = Kwartier::on(&db);
     cli.ok(&["admin", "create-user", "anna"]);

@@ -7,9 +7,9 @@ mod audit;
 mod blocklists;
 mod federation;
 mod invites;
-mod settings;
 mod moderation_log;
 mod reports;
+mod settings;
 
 use askama::Template;
 use axum::Router;

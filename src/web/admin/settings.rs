@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::require_admin;
-use crate::db::node_settings::{self, NodeSettings, Profile, RegistrationMode};
+use crate::db::node_settings::{self, DeletedContent, NodeSettings, Profile, RegistrationMode};
 use crate::error::{Error, Result};
 use crate::service::audit::Who;
 use crate::service::settings;
@@ -36,6 +36,8 @@ struct SettingsPage {
     registration: &'static str,
     question: String,
     local_by_default: bool,
+    /// `anonymise` or `remove`.
+    deletion: String,
     /// Set by the configuration: (label message id, value).
     fixed: Vec<(&'static str, String)>,
     errors: FieldErrors,
@@ -101,6 +103,7 @@ async fn render(
         registration: stored.registration_mode().as_str(),
         question: stored.signup_question.clone().unwrap_or_default(),
         local_by_default: stored.local_by_default(),
+        deletion: stored.account_deletion_content.clone(),
         fixed: fixed(state),
         c: Chrome::with_name(state, visitor, uri, stored.name),
         errors,
@@ -133,6 +136,8 @@ struct SettingsForm {
     signup_question: String,
     #[serde(default)]
     visibility: String,
+    #[serde(default)]
+    deletion: String,
 }
 
 async fn save(
@@ -181,6 +186,10 @@ async fn save(
                     .await
             }
             _ => Err(Error::invalid("visibility", "public or local")),
+        },
+        "account-deletion" => match fields.deletion.parse::<DeletedContent>() {
+            Ok(content) => settings::set_account_deletion_content(&mut conn, &who, content).await,
+            Err(_) => Err(Error::invalid("deletion", "anonymise or remove")),
         },
         _ => return Err(Error::NotFound("page".into())),
     };

@@ -8,5 +8,5 @@ mod federation;
 mod federation_page;
 mod invites;
 mod listener;
-mod settings;
 mod reports;
+mod settings;
