@@ -136,7 +136,8 @@ pub(super) struct StoryView {
     language: String,
     pinned: bool,
     local: bool,
-    author: PersonRef,
+    /// `null` once the author deleted their account (their stories stay, without their name).
+    author: Option<PersonRef>,
     initiative: InitiativeRef,
     comments: i64,
     appreciation: i64,
@@ -192,6 +193,17 @@ fn visibility(
     }
 }
 
+/// Who wrote something, unless they deleted their account here: then nobody is named.
+fn named(author: &actor::Actor) -> Option<PersonRef> {
+    if author.local && author.deleted_at.is_some() {
+        return None;
+    }
+    Some(PersonRef {
+        id: author.ap_id.to_string(),
+        handle: author.handle(),
+    })
+}
+
 async fn view(state: &AppState, conn: &mut Conn, found: &Story) -> Result<StoryView> {
     let author = actor::get(conn, found.author_id).await?;
     let group = actor::get(conn, found.initiative_id).await?;
@@ -221,10 +233,7 @@ async fn view(state: &AppState, conn: &mut Conn, found: &Story) -> Result<StoryV
         language: found.language.clone(),
         pinned: found.pinned,
         local: found.local,
-        author: PersonRef {
-            id: author.ap_id.to_string(),
-            handle: author.handle(),
-        },
+        author: named(&author),
         initiative: InitiativeRef {
             id: group.ap_id.to_string(),
             handle: group.handle(),
@@ -249,11 +258,7 @@ pub(super) async fn comment_view(conn: &mut Conn, reply: &Comment) -> Result<Com
     let author = if reply.deleted_at.is_some() {
         None
     } else {
-        let author = actor::get(conn, reply.author_id).await?;
-        Some(PersonRef {
-            id: author.ap_id.to_string(),
-            handle: author.handle(),
-        })
+        named(&actor::get(conn, reply.author_id).await?)
     };
     Ok(CommentView {
         id: reply.ap_id.to_string(),

@@ -18,6 +18,7 @@ use super::audit::{self, Action, Who};
 use super::password;
 use super::token::Authenticated;
 use crate::db::actor::Actor;
+use crate::db::initiative;
 use crate::db::local_account::{self, LocalAccount};
 use crate::db::node_settings::{self, DeletedContent};
 use crate::db::{Conn, ScopedFutureExt, comment, group_post, now, personal_data, story};
@@ -82,6 +83,7 @@ async fn delete(
             if content == DeletedContent::Remove {
                 removed = remove_content(state, conn, person_id).await?;
             }
+            hand_over_contact(conn, person_id).await?;
             events::emit(state, conn, Event::AccountDeleted { person_id }).await?;
             personal_data::end_local_account(conn, person_id, now()).await?;
             if content == DeletedContent::Remove {
@@ -106,6 +108,24 @@ async fn delete(
     personal_data::drop_key_when_delivered(conn, &[person.id]).await?;
     state.deliveries.wake();
     tracing::info!(person = %person.ap_id, content = content.as_str(), "account deleted");
+    Ok(())
+}
+
+/// Initiatives this person was the contact for get another member as contact, an owner first.
+/// One without other members keeps the deleted person until an admin or new member acts.
+async fn hand_over_contact(conn: &mut Conn, person_id: i64) -> Result<()> {
+    for (group, _) in initiative::of_member(conn, person_id).await? {
+        if initiative::get(conn, group.id).await?.contact_person_id != person_id {
+            continue;
+        }
+        let next = initiative::members(conn, group.id)
+            .await?
+            .into_iter()
+            .find(|(member, _)| member.id != person_id && member.deleted_at.is_none());
+        if let Some((member, _)) = next {
+            initiative::set_contact(conn, group.id, member.id, now()).await?;
+        }
+    }
     Ok(())
 }
 

@@ -141,7 +141,14 @@ async fn render(
             })
             .unwrap_or_default()
     };
-    let href_of = |id: i64| people.get(&id).map(actor_href).unwrap_or_default();
+    // Nor a link to their (gone) profile.
+    let href_of = |id: i64| {
+        people
+            .get(&id)
+            .filter(|a| !(a.local && a.deleted_at.is_some()))
+            .map(actor_href)
+            .unwrap_or_default()
+    };
     let comments: Vec<CommentView> = threaded(&thread)
         .into_iter()
         .map(|(c, depth)| CommentView {

@@ -381,6 +381,22 @@ async fn content_is_anonymised_or_removed_as_the_node_says(db: TestDb) {
             json!({"title": "Koffieochtend", "content": "Elke dinsdag.", "visibility": "public"}),
         )
         .await;
+    user(&node, "dirk").await;
+    let (status, body) = carla
+        .post(
+            "/api/v1/initiatives/buurthuis/members",
+            json!({"username": "dirk", "role": "owner"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let kept_api = kept["api_url"].as_str().unwrap().to_owned();
+    let (status, body) = carla
+        .post(
+            &format!("{kept_api}/comments"),
+            json!({"content": "Koffie staat klaar."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, _) = carla
         .call(
             reqwest::Method::DELETE,
@@ -393,6 +409,21 @@ async fn content_is_anonymised_or_removed_as_the_node_says(db: TestDb) {
     assert_eq!(status_of(kept_id, json).await, StatusCode::OK);
     let html = reqwest::get(kept_id).await.unwrap().text().await.unwrap();
     assert!(html.contains("Koffieochtend") && html.contains("verwijderd account"));
+    assert!(!html.contains("carla"), "{html}");
+    // The API names nobody either, and the initiative has dirk as its contact now.
+    let reader = token_for(&node, "dirk").await;
+    let (_, story) = reader.get(&kept_api).await;
+    assert!(story["author"].is_null(), "{story}");
+    let (_, thread) = reader.get(&format!("{kept_api}/comments")).await;
+    assert!(
+        thread[0]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("Koffie staat klaar.")),
+        "{thread}"
+    );
+    assert!(thread[0]["author"].is_null(), "{thread}");
+    let (_, initiative) = reader.get("/api/v1/initiatives/buurthuis").await;
+    assert_eq!(initiative["contact"]["username"], "dirk", "{initiative}");
 
     // Both are in the audit log with the setting used.
     let mut conn = node.state.db.conn().await.unwrap();
