@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
-use super::form::{CsrfForm, FieldErrors};
+use super::form::{CsrfForm, FieldErrors, NoFields};
 use super::visitor::{SESSION_COOKIE, removal};
 use super::{Chrome, Page, Visitor};
 use crate::db::node_settings::{self, DeletedContent};
@@ -42,12 +42,9 @@ async fn export_page(
     }))
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn export(
     State(state): State<AppState>,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<data_export::Export> {
     let session = form.visitor.require()?;
     let mut conn = state.db.conn().await?;

@@ -9,13 +9,13 @@ use axum::response::Response;
 use axum::routing::post;
 use serde::Deserialize;
 
-use super::federation::{Empty, finish};
+use super::federation::finish;
 use super::require_admin;
 use crate::error::{Error, Result};
 use crate::service::audit::Who;
 use crate::service::federation_policy::subscriptions::{self, Decided};
 use crate::state::AppState;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, NoFields};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -65,7 +65,11 @@ async fn unsubscribe(
     finish(&state, &form.visitor, &uri, result).await
 }
 
-async fn fetch(State(state): State<AppState>, uri: Uri, form: CsrfForm<Empty>) -> Result<Response> {
+async fn fetch(
+    State(state): State<AppState>,
+    uri: Uri,
+    form: CsrfForm<NoFields>,
+) -> Result<Response> {
     require_admin(&form.visitor)?;
     let tr = form.visitor.tr();
     let result = async {
@@ -92,7 +96,7 @@ async fn decide(
     State(state): State<AppState>,
     Path((domain, decision)): Path<(String, String)>,
     uri: Uri,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<Response> {
     let session = require_admin(&form.visitor)?;
     let who = Who::of(&session.auth);

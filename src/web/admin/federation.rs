@@ -20,7 +20,7 @@ use crate::service::audit::Who;
 use crate::service::federation_policy::subscriptions::{self, Draft};
 use crate::service::federation_policy::{self, Mode, Severity, actions, csv};
 use crate::state::AppState;
-use crate::web::form::{CsrfForm, CsrfMultipart};
+use crate::web::form::{CsrfForm, CsrfMultipart, NoFields};
 use crate::web::i18n::Tr;
 use crate::web::{Chrome, Page, Visitor};
 
@@ -319,14 +319,11 @@ async fn block(
     finish(&state, &form.visitor, &uri, result).await
 }
 
-#[derive(Deserialize)]
-pub(super) struct Empty {}
-
 async fn unblock(
     State(state): State<AppState>,
     Path(domain): Path<String>,
     uri: Uri,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<Response> {
     let session = require_admin(&form.visitor)?;
     let who = Who::of(&session.auth);
@@ -371,7 +368,7 @@ async fn disallow(
     State(state): State<AppState>,
     Path(domain): Path<String>,
     uri: Uri,
-    form: CsrfForm<Empty>,
+    form: CsrfForm<NoFields>,
 ) -> Result<Response> {
     let session = require_admin(&form.visitor)?;
     let who = Who::of(&session.auth);
@@ -389,7 +386,7 @@ async fn disallow(
 async fn import(
     State(state): State<AppState>,
     uri: Uri,
-    form: CsrfMultipart<Empty>,
+    form: CsrfMultipart<NoFields>,
 ) -> Result<Response> {
     let session = require_admin(&form.visitor)?;
     let who = Who::of(&session.auth);
