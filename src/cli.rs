@@ -30,8 +30,8 @@ mod settings;
     version,
     about = "Kwartier: a federated ActivityPub server for citizen initiatives",
     long_about = "Kwartier: a federated ActivityPub server for citizen initiatives.\n\n\
-        Settings come from built-in defaults, then ./kwartier.toml (or --config), then \
-        KWARTIER_* environment variables, then these flags."
+        Settings come from built-in defaults, then ./kwartier.toml (or --config), then the \
+        --env-file, then KWARTIER_* environment variables, then these flags."
 )]
 struct Cli {
     #[command(flatten)]
@@ -46,6 +46,9 @@ struct SettingsArgs {
     /// Configuration file to read instead of ./kwartier.toml [env: KWARTIER_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// File of KWARTIER_*=value lines (as systemd's EnvironmentFile); the environment wins over it
+    #[arg(long, global = true, value_name = "FILE")]
+    env_file: Option<PathBuf>,
     /// Public host name, with port if not 443 [env: KWARTIER_DOMAIN]
     #[arg(long, global = true, value_name = "HOST[:PORT]")]
     domain: Option<String>,
@@ -359,6 +362,7 @@ impl SettingsArgs {
     fn into_overrides(self) -> Overrides {
         Overrides {
             config_file: self.config,
+            env_file: self.env_file,
             domain: self.domain,
             listen: self.listen,
             database_url: self.database_url,

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use figment::providers::{Format, Serialized, Toml};
@@ -192,6 +193,10 @@ pub struct Overrides {
     /// Configuration file to read instead of `./kwartier.toml`.
     #[serde(skip)]
     pub config_file: Option<PathBuf>,
+    /// A file of `KWARTIER_*=value` lines (as systemd's `EnvironmentFile` and compose's
+    /// `env_file` read them), layered between the TOML file and the environment.
+    #[serde(skip)]
+    pub env_file: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -279,11 +284,21 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config> {
         let env: Vec<(String, String)> = env.into_iter().collect();
-        let file = config_file(overrides, &env)?;
+        let env_file = match &overrides.env_file {
+            Some(path) => Some(Layer::from_env_file(path)?),
+            None => None,
+        };
+        // The process environment wins over the env file, as with dotenv and compose.
+        let mut config_env = env.clone();
+        config_env.extend(env_file.iter().flat_map(|(_, named)| named.clone()));
+        let file = config_file(overrides, &config_env)?;
         let (env_layer, warnings) = Layer::from_env(&env);
         let mut figment = Figment::from(Serialized::defaults(Raw::default()));
         if let Some(file) = &file {
             figment = figment.merge(Toml::file_exact(file));
+        }
+        if let Some((layer, _)) = env_file {
+            figment = figment.merge(layer);
         }
         let figment = figment
             .merge(env_layer)
@@ -617,7 +632,9 @@ fn origin_of(metadata: Option<&Metadata>, key: &str) -> String {
             source: Some(Source::File(path)),
             ..
         }) => format!("{key} in {}", path.display()),
-        Some(metadata) if metadata.name == ENV_LAYER || metadata.name == FLAG_LAYER => {
+        Some(metadata)
+            if [ENV_LAYER, ENV_FILE_LAYER, FLAG_LAYER].contains(&metadata.name.as_ref()) =>
+        {
             metadata.interpolate(&Profile::Default, &[key])
         }
         _ => key.to_owned(),
@@ -649,12 +666,20 @@ fn describe_figment_error(figment: &Figment, error: figment::Error) -> String {
 }
 
 const ENV_LAYER: &str = "environment variable";
+const ENV_FILE_LAYER: &str = "environment file";
 const FLAG_LAYER: &str = "command-line flag";
 
-/// One layer of string values (environment or flags), with the names its keys go by.
+fn env_name(key: &str) -> String {
+    format!("{ENV_PREFIX}{}", key.to_ascii_uppercase())
+}
+
+/// How a layer names a key in messages: `KWARTIER_LISTEN`, `--listen`.
+type Namer = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
+/// One layer of string values (environment, env file or flags), with the names its keys go by.
 struct Layer {
     name: &'static str,
-    interpolate: fn(&str) -> String,
+    interpolate: Namer,
     values: Dict,
 }
 
@@ -677,10 +702,49 @@ impl Layer {
         }
         let layer = Layer {
             name: ENV_LAYER,
-            interpolate: |key| format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()),
+            interpolate: Arc::new(env_name),
             values,
         };
         (layer, warnings)
+    }
+
+    /// The `KWARTIER_*` lines of an env file (comments, blank lines, `export` and quotes as
+    /// dotenv reads them), and the same pairs for finding `KWARTIER_CONFIG`. Anything else in
+    /// the file is an error that names it: a typo must not silently fall back to a default.
+    fn from_env_file(path: &Path) -> Result<(Layer, Vec<(String, String)>)> {
+        let shown = path.display().to_string();
+        let unreadable = |e: dotenvy::Error| match e {
+            dotenvy::Error::LineParse(line, _) => {
+                Error::Config(format!("--env-file {shown}: cannot read the line {line:?}"))
+            }
+            dotenvy::Error::Io(e) => Error::Config(format!("--env-file {shown}: {e}")),
+            other => Error::Config(format!("--env-file {shown}: {other}")),
+        };
+        let mut values = Dict::new();
+        let mut pairs = Vec::new();
+        for pair in dotenvy::from_path_iter(path).map_err(unreadable)? {
+            let (name, value) = pair.map_err(unreadable)?;
+            let key = name
+                .strip_prefix(ENV_PREFIX)
+                .map(str::to_ascii_lowercase)
+                .filter(|key| KEYS.contains(&key.as_str()) || key == "config");
+            let Some(key) = key else {
+                return Err(Error::Config(format!(
+                    "{name} in {shown} is not a Kwartier setting; the settings are listed in \
+                     the README (set other variables in the service's environment)"
+                )));
+            };
+            if key != "config" {
+                values.insert(key, Value::from(value.clone()));
+            }
+            pairs.push((name, value));
+        }
+        let layer = Layer {
+            name: ENV_FILE_LAYER,
+            interpolate: Arc::new(move |key| format!("{} in {shown}", env_name(key))),
+            values,
+        };
+        Ok((layer, pairs))
     }
 
     fn from_flags(overrides: &Overrides) -> Result<Layer> {
@@ -691,7 +755,7 @@ impl Layer {
             .unwrap_or_default();
         Ok(Layer {
             name: FLAG_LAYER,
-            interpolate: |key| format!("--{}", key.replace('_', "-")),
+            interpolate: Arc::new(|key| format!("--{}", key.replace('_', "-"))),
             values,
         })
     }
@@ -699,7 +763,7 @@ impl Layer {
 
 impl Provider for Layer {
     fn metadata(&self) -> Metadata {
-        let interpolate = self.interpolate;
+        let interpolate = Arc::clone(&self.interpolate);
         Metadata::named(self.name)
             .interpolater(move |_: &Profile, keys: &[&str]| interpolate(&keys.join("_")))
     }

@@ -389,3 +389,133 @@ fn network_search_settings_can_be_turned_off_and_are_checked() {
         assert!(message.contains(problem), "{message}");
     }
 }
+
+fn env_file(contents: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new().suffix(".env").tempfile().unwrap();
+    std::fs::write(file.path(), contents).unwrap();
+    file
+}
+
+fn with_env_file(path: &Path) -> Overrides {
+    Overrides {
+        env_file: Some(path.to_owned()),
+        ..Overrides::default()
+    }
+}
+
+const ENV_EXAMPLE: &str = include_str!("../../deploy/kwartier.env.example");
+
+/// `KWARTIER_X` when the line sets it, commented out or not.
+fn setting_in(line: &str) -> Option<&str> {
+    let line = line.strip_prefix('#').unwrap_or(line).trim_start();
+    let (name, _) = line.split_once('=')?;
+    (name.starts_with(ENV_PREFIX) && !name.contains(' ')).then_some(name)
+}
+
+#[test]
+fn the_env_example_lists_every_setting_under_a_comment() {
+    let lines: Vec<&str> = ENV_EXAMPLE.lines().collect();
+    for key in KEYS {
+        let name = env_name(key);
+        let at = lines
+            .iter()
+            .position(|line| setting_in(line) == Some(name.as_str()))
+            .unwrap_or_else(|| panic!("deploy/kwartier.env.example does not list {name}"));
+        let above = lines[..at]
+            .iter()
+            .rev()
+            .find(|line| setting_in(line).is_none())
+            .unwrap_or_else(|| panic!("{name} is the first line"));
+        assert!(
+            above.starts_with("# ") && above.len() > 10,
+            "{name} has no comment saying what it is (above it: {above:?})"
+        );
+    }
+    for line in &lines {
+        if let Some(name) = setting_in(line) {
+            let key = name[ENV_PREFIX.len()..].to_ascii_lowercase();
+            assert!(KEYS.contains(&key.as_str()), "{name} is not a setting");
+        }
+    }
+}
+
+#[test]
+fn the_env_example_loads_as_shipped_and_with_every_example_value() {
+    let shipped = env_file(ENV_EXAMPLE);
+    let config = Config::load(&with_env_file(shipped.path()), env(&[])).unwrap();
+    assert_eq!(config.domain, "kwartier.example.nl");
+    assert_eq!(config.data_dir, PathBuf::from("/var/lib/kwartier"));
+
+    // Each commented-out value is one an operator can switch on as it stands.
+    let logo = tempfile::Builder::new().suffix(".svg").tempfile().unwrap();
+    let uncommented: String = ENV_EXAMPLE
+        .lines()
+        .map(|line| match setting_in(line) {
+            Some("KWARTIER_LOGO") => format!("KWARTIER_LOGO={}\n", logo.path().display()),
+            Some(_) => format!("{}\n", line.trim_start_matches(['#', ' '])),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    assert!(uncommented.contains("\nKWARTIER_GEOCODER_URL=https://"));
+    let everything = env_file(&uncommented);
+    let config = Config::load(&with_env_file(everything.path()), env(&[])).unwrap();
+    assert_eq!(config.node_name.as_deref(), Some("Kwartier Oss"));
+    assert_eq!(config.brand.color, "#01689b");
+    assert_eq!(
+        config.database,
+        DatabaseUrl::Postgres("postgres://kwartier:secret@localhost/kwartier".into())
+    );
+    assert_eq!(config.search.map_attribution, "Kaartgegevens © Kadaster");
+}
+
+#[test]
+fn the_env_file_sits_between_the_toml_file_and_the_environment() {
+    let toml = toml_file("domain = \"file.example\"\nnode_name = \"Uit het bestand\"\n");
+    let vars = env_file(
+        "# comment\nexport KWARTIER_DOMAIN=envfile.example\n\nKWARTIER_LISTEN='127.0.0.1:9000'\n",
+    );
+    let overrides = Overrides {
+        config_file: Some(toml.path().to_owned()),
+        env_file: Some(vars.path().to_owned()),
+        ..Overrides::default()
+    };
+    let config = Config::load(&overrides, env(&[])).unwrap();
+    assert_eq!(
+        config.domain, "envfile.example",
+        "the env file beats the TOML file"
+    );
+    assert_eq!(config.node_name.as_deref(), Some("Uit het bestand"));
+    assert_eq!(config.listen, "127.0.0.1:9000".parse().unwrap());
+    let config = Config::load(&overrides, env(&[("KWARTIER_DOMAIN", "env.example")])).unwrap();
+    assert_eq!(
+        config.domain, "env.example",
+        "the environment beats the env file"
+    );
+}
+
+#[test]
+fn a_bad_env_file_is_refused_with_the_line_named() {
+    let typo = env_file("KWARTIER_LISTN=127.0.0.1:9000\n");
+    let message = load_err(&with_env_file(typo.path()), &[]);
+    assert!(message.starts_with("KWARTIER_LISTN in "), "{message}");
+    assert!(
+        message.contains(&typo.path().display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains("not a Kwartier setting"), "{message}");
+
+    let bad = env_file("KWARTIER_LISTEN=overal\n");
+    let message = load_err(&with_env_file(bad.path()), &[]);
+    let expected = format!("KWARTIER_LISTEN in {}: ", bad.path().display());
+    assert!(message.starts_with(&expected), "{message}");
+
+    let message = load_err(&with_env_file(Path::new("/nonexistent/kwartier.env")), &[]);
+    assert!(
+        message.starts_with("--env-file /nonexistent/kwartier.env: "),
+        "{message}"
+    );
+
+    let broken = env_file("KWARTIER_DOMAIN='not closed\n");
+    let message = load_err(&with_env_file(broken.path()), &[]);
+    assert!(message.starts_with("--env-file "), "{message}");
+}

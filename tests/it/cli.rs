@@ -25,6 +25,7 @@ test_both_backends!(
     invites_are_made_listed_and_withdrawn_from_the_command_line,
     settings_are_shown_and_changed_from_the_command_line,
     reports_are_resolved_from_the_command_line,
+    the_env_file_configures_serve_and_admin_commands,
 );
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
@@ -772,4 +773,45 @@ async fn reports_are_resolved_from_the_command_line(db: TestDb) {
     assert!(all.contains("[warn: Eerste waarschuwing]"), "{all}");
     let audit = cli.ok(&["admin", "audit", "list"]);
     assert!(audit.contains("report.resolve"), "{audit}");
+}
+
+/// What an operator does with deploy/kwartier.env.example: copy it, change a line, and point
+/// every command at it. The test database comes from the environment, which wins over the file.
+async fn the_env_file_configures_serve_and_admin_commands(db: TestDb) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kwartier.env.example");
+    let kwartier = Kwartier::on(&db);
+    let data = kwartier.dir.path().join("data");
+    let kwartier = kwartier.with("KWARTIER_DATA_DIR", &data.display().to_string());
+    let shipped = example.display().to_string();
+    let migrated = kwartier.ok(&["--env-file", &shipped, "migrate"]);
+    assert!(
+        migrated.contains("database schema is up to date"),
+        "{migrated}"
+    );
+
+    let text = std::fs::read_to_string(&example).unwrap();
+    let ours = kwartier.dir.path().join("kwartier.env");
+    std::fs::write(
+        &ours,
+        text.replace("# KWARTIER_NODE_NAME=", "KWARTIER_NODE_NAME="),
+    )
+    .unwrap();
+    let ours = ours.display().to_string();
+    let shown = kwartier.ok(&["--env-file", &ours, "admin", "settings", "show"]);
+    let name = shown
+        .lines()
+        .find(|l| l.starts_with("name "))
+        .unwrap_or_default();
+    assert!(name.ends_with("Kwartier Oss"), "{shown}");
+
+    std::fs::write(
+        kwartier.dir.path().join("typo.env"),
+        "KWARTIER_DOMIAN=oss.example\n",
+    )
+    .unwrap();
+    let refused = kwartier.fails(&["--env-file", "typo.env", "admin", "settings", "show"]);
+    assert!(
+        refused.contains("KWARTIER_DOMIAN in typo.env is not a Kwartier setting"),
+        "{refused}"
+    );
 }
