@@ -10,6 +10,7 @@
 //! `deploy-tools/requirements.txt`. When a tool is missing or cannot be installed, its test
 //! prints `SKIPPED …` on stderr and passes; CI installs everything and fails on any skip.
 
+#[allow(dead_code)] // shared with browser.rs and interop.rs, which install with npm too
 mod install;
 
 use std::collections::BTreeSet;
@@ -148,10 +149,7 @@ fn systemd_unit_runs_the_node_as_kwartier_with_its_state_in_var_lib() {
     assert_eq!(one("KillSignal"), "SIGTERM");
     assert_eq!(one("UMask"), "0077");
     assert_eq!(one("CapabilityBoundingSet"), "");
-    assert_eq!(
-        one("RestrictAddressFamilies"),
-        "AF_INET AF_INET6 AF_UNIX"
-    );
+    assert_eq!(one("RestrictAddressFamilies"), "AF_INET AF_INET6 AF_UNIX");
     assert_eq!(
         values(&unit_section(&unit, "Install"), "WantedBy"),
         ["multi-user.target"]
@@ -176,7 +174,11 @@ fn systemd_unit_passes_systemd_analyze_verify() {
         return;
     };
     let (_dir, unit) = unit_copy(&kwartier_binary());
-    let verified = output(Command::new(&analyze).args(["verify", "--man=no"]).arg(&unit));
+    let verified = output(
+        Command::new(&analyze)
+            .args(["verify", "--man=no"])
+            .arg(&unit),
+    );
     assert!(
         verified.status.success(),
         "systemd-analyze verify {unit:?}: {}",
@@ -196,7 +198,11 @@ fn systemd_unit_passes_systemd_analyze_verify() {
 
     // The same check fails on a unit whose program does not exist: it does look.
     let (_dir, missing) = unit_copy(Path::new("/nonexistent/kwartier"));
-    let refused = output(Command::new(&analyze).args(["verify", "--man=no"]).arg(&missing));
+    let refused = output(
+        Command::new(&analyze)
+            .args(["verify", "--man=no"])
+            .arg(&missing),
+    );
     assert!(
         !refused.status.success(),
         "a missing ExecStart program passes verify: {}",
@@ -253,7 +259,11 @@ fn sysusers_conf_makes_the_system_user_kwartier() {
     )
     .expect("copy the sysusers file");
     let made = output(Command::new(&sysusers).arg("--root").arg(root.path()));
-    assert!(made.status.success(), "systemd-sysusers: {}", describe(&made));
+    assert!(
+        made.status.success(),
+        "systemd-sysusers: {}",
+        describe(&made)
+    );
 
     let passwd = read(&root.path().join("etc/passwd"));
     let user: Vec<&str> = passwd
@@ -317,7 +327,10 @@ fn dockerfile_passes_hadolint() {
         "ENTRYPOINT [\"kwartier\"]",
         "CMD [\"serve\"]",
     ] {
-        assert!(text.lines().any(|l| l == line), "no `{line}` in the Dockerfile");
+        assert!(
+            text.lines().any(|l| l == line),
+            "no `{line}` in the Dockerfile"
+        );
     }
     assert!(text.contains("cargo build --release --locked"));
     assert!(text.contains("ca-certificates"));
@@ -366,7 +379,8 @@ fn compose_file_matches_the_compose_spec_schema() {
         .as_str()
         .expect("KWARTIER_DATABASE_URL");
     assert!(
-        url.starts_with("postgres://kwartier:${POSTGRES_PASSWORD:?") && url.ends_with("@db/kwartier"),
+        url.starts_with("postgres://kwartier:${POSTGRES_PASSWORD:?")
+            && url.ends_with("@db/kwartier"),
         "{url}"
     );
     assert!(
@@ -387,7 +401,11 @@ fn compose_file_matches_the_compose_spec_schema() {
         "{ports:?}"
     );
     assert_eq!(node["volumes"][0], "kwartier-data:/var/lib/kwartier");
-    assert!(db["image"].as_str().is_some_and(|i| i.starts_with("postgres:16")));
+    assert!(
+        db["image"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("postgres:16"))
+    );
     assert_eq!(db["healthcheck"]["test"][1], "pg_isready");
     assert!(
         db["volumes"][0]
