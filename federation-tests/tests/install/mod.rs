@@ -61,7 +61,7 @@ pub fn pip_venv(dir: &Path, who: &str) -> Result<PathBuf, String> {
         return Ok(bin);
     }
     run(Command::new("python3").arg("--version"))
-        .map_err(|e| format!("{who} needs python3, which is not available: {e}"))?;
+        .map_err(|e| format!("installing {who} needs python3, which is not available: {e}"))?;
     run(Command::new("python3")
         .args(["-m", "venv", "--clear"])
         .arg(&venv))?;
