@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
-use install::{installed, npm_ci, run, up_to_date};
+use install::{installed, npm_ci, pip_venv};
 use node_process::{NodeProcess, free_address, user_token};
 
 /// How long one step may take: a peer's next report, or a condition on our side.
@@ -419,33 +419,7 @@ fn peers_dir() -> PathBuf {
 
 /// A virtualenv with the pinned bovine and aiohttp under `peers/bovine/.venv`; its python.
 fn install_bovine() -> Result<PathBuf, String> {
-    let dir = peers_dir().join("bovine");
-    let requirements_file = dir.join("requirements.txt");
-    let requirements =
-        std::fs::read_to_string(&requirements_file).expect("peers/bovine/requirements.txt");
-    let venv = dir.join(".venv");
-    let python = venv.join("bin").join("python");
-    let marker = venv.join("kwartier-installed.txt");
-    if python.exists() && up_to_date(&marker, &requirements) {
-        return Ok(python);
-    }
-    run(std::process::Command::new("python3").arg("--version"))
-        .map_err(|e| format!("python3 is not available: {e}"))?;
-    run(std::process::Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv))?;
-    run(std::process::Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--quiet",
-        ])
-        .args(["--timeout", "30", "--retries", "2", "--requirement"])
-        .arg(&requirements_file))?;
-    std::fs::write(&marker, requirements).map_err(|e| format!("writing {marker:?}: {e}"))?;
-    Ok(python)
+    pip_venv(&peers_dir().join("bovine"), "bovine").map(|bin| bin.join("python"))
 }
 
 /// `npm ci` of the locked Fedify 1.5.9 under `peers/fedify/node_modules`; the `node` to run.

@@ -1,4 +1,5 @@
-//! Installing what a test runs that is not Rust (interop peers, the browser harness) from
+//! Installing what a test runs that is not Rust (interop peers, the browser harness, linters
+//! for the deployment files) from
 //! package registries, once per test process and only when its lock file changed. Without the
 //! runtime, or when installing fails (no network), the test prints `SKIPPED …` on stderr and
 //! passes; CI fails on any skip.
@@ -45,6 +46,38 @@ pub fn run(command: &mut Command) -> Result<String, String> {
 /// Whether `marker` holds exactly `expected`: what the last successful install installed.
 pub fn up_to_date(marker: &Path, expected: &str) -> bool {
     std::fs::read_to_string(marker).is_ok_and(|found| found == expected)
+}
+
+/// A virtualenv at `dir/.venv` with the pinned `dir/requirements.txt` installed by pip, for
+/// `who`; its `bin` directory. Needs python3 with venv; reinstalls only when the file changed.
+pub fn pip_venv(dir: &Path, who: &str) -> Result<PathBuf, String> {
+    let requirements_file = dir.join("requirements.txt");
+    let requirements = std::fs::read_to_string(&requirements_file)
+        .unwrap_or_else(|e| panic!("{requirements_file:?}: {e}"));
+    let venv = dir.join(".venv");
+    let bin = venv.join("bin");
+    let marker = venv.join("kwartier-installed.txt");
+    if bin.join("python").exists() && up_to_date(&marker, &requirements) {
+        return Ok(bin);
+    }
+    run(Command::new("python3").arg("--version"))
+        .map_err(|e| format!("installing {who} needs python3, which is not available: {e}"))?;
+    run(Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv))?;
+    run(Command::new(bin.join("python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+        ])
+        .args(["--timeout", "30", "--retries", "2", "--requirement"])
+        .arg(&requirements_file))
+    .map_err(|e| format!("installing {who}: {e}"))?;
+    std::fs::write(&marker, requirements).map_err(|e| format!("writing {marker:?}: {e}"))?;
+    Ok(bin)
 }
 
 /// `npm ci` from `dir/package-lock.json` into `dir/node_modules` for `who`, which needs Node.js
