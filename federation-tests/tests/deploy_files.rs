@@ -503,3 +503,84 @@ fn deploy_files_name_only_settings_the_node_knows() {
     assert!(!is_setting("KWARTIER_DATABASE"));
     assert!(!is_setting("KWARTIER_database_url"));
 }
+
+/// The unit's own command line, as systemd would run it with the shipped env example (only the
+/// domain, address and directories changed for the test): the node starts, is ready, and stops
+/// cleanly on the SIGTERM that `systemctl stop` sends.
+#[tokio::test]
+async fn the_units_command_line_serves_with_the_env_example_and_stops_on_sigterm() {
+    let unit = read(&deploy_dir().join("systemd/kwartier.service"));
+    let service = unit_section(&unit, "Service");
+    let exec_start = values(&service, "ExecStart");
+    let [exec_start] = exec_start.as_slice() else {
+        panic!("the unit has one ExecStart: {exec_start:?}");
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let dir = TempDir::new().expect("a temporary directory");
+    let env_file = dir.path().join("kwartier.env");
+    let example = read(&deploy_dir().join("kwartier.env.example"))
+        .replace(
+            "KWARTIER_DOMAIN=kwartier.example.nl",
+            &format!("KWARTIER_DOMAIN=localhost:{port}"),
+        )
+        .replace(
+            "KWARTIER_LISTEN=127.0.0.1:8080",
+            &format!("KWARTIER_LISTEN=127.0.0.1:{port}"),
+        );
+    std::fs::write(&env_file, example).expect("write the env file");
+    let state = dir.path().join("state");
+    std::fs::create_dir(&state).expect("the state directory");
+
+    let mut words = exec_start.split_whitespace().map(|word| match word {
+        INSTALLED_BINARY => kwartier_binary().display().to_string(),
+        "/etc/kwartier/kwartier.env" => env_file.display().to_string(),
+        other => other.to_owned(),
+    });
+    let program = words.next().expect("ExecStart names a program");
+    let mut command = tokio::process::Command::new(program);
+    command.args(words).env_clear().current_dir(&state);
+    for assignment in values(&service, "Environment") {
+        let (name, value) = assignment.split_once('=').expect("NAME=value");
+        let value = value.replace("/var/lib/kwartier", &state.display().to_string());
+        command.env(name, value);
+    }
+    let mut node = command
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the node");
+
+    let ready = format!("http://127.0.0.1:{port}/readyz");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Ok(response) = reqwest::get(&ready).await
+            && response.status() == reqwest::StatusCode::OK
+        {
+            break;
+        }
+        if let Ok(Some(status)) = node.try_wait() {
+            panic!("the node exited before it was ready: {status}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{ready} never answered 200"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        state.join("kwartier.db").is_file(),
+        "the database is in the unit's state directory"
+    );
+
+    let pid = node.id().expect("the node runs").to_string();
+    let signalled = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(signalled.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    let status = tokio::time::timeout(std::time::Duration::from_secs(60), node.wait())
+        .await
+        .expect("the node stops within the unit's TimeoutStopSec")
+        .expect("wait for the node");
+    assert!(status.success(), "a SIGTERM stop is a clean exit: {status}");
+}
