@@ -28,7 +28,10 @@ use serde_json::json;
 use node_process::{NodeProcess, free_address, user_token};
 use reverse_proxy::{Certs, Kind, Ports, Proxy};
 
-test_both_backends!(signed_federation_through_nginx, signed_federation_through_caddy);
+test_both_backends!(
+    signed_federation_through_nginx,
+    signed_federation_through_caddy
+);
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -125,7 +128,10 @@ fn the_shipped_files_keep_what_signatures_cover() {
     assert!(values(nginx, "proxy_request_buffering").is_empty());
     let caddy = reverse_proxy::CADDYFILE;
     assert_eq!(values(caddy, "reverse_proxy"), ["127.0.0.1:8080"]);
-    assert!(values(caddy, "header_up").is_empty(), "Caddy keeps Host itself");
+    assert!(
+        values(caddy, "header_up").is_empty(),
+        "Caddy keeps Host itself"
+    );
 
     // The node's largest body passes: an 8 MiB picture in a form of up to 256 KiB more.
     let node = kwartier::service::media::MAX_BYTES + 256 * 1024;
@@ -217,7 +223,10 @@ async fn federation_through(kind: Kind, db: TestDb) {
     // The proxy speaks HTTP/2 over TLS to a rustls client, as the node's own client is.
     let tls = certs.client();
     let nodeinfo = tls
-        .get(format!("https://localhost:{}/.well-known/nodeinfo", ports.tls))
+        .get(format!(
+            "https://localhost:{}/.well-known/nodeinfo",
+            ports.tls
+        ))
         .send()
         .await
         .unwrap();
@@ -229,7 +238,9 @@ async fn federation_through(kind: Kind, db: TestDb) {
     // signature verifies.
     let anna = heeten.user_with_token("anna").await;
     let target = format!("@buurtkamer@localhost:{}", oss_addr.port());
-    let (status, body) = anna.post("/api/v1/follows", json!({"target": target})).await;
+    let (status, body) = anna
+        .post("/api/v1/follows", json!({"target": target}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let buurtkamer = format!("{}/i/buurtkamer", oss.base_url());
     eventually("Heeten takes Oss's Accept", DEADLINE, || async {

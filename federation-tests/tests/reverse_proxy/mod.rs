@@ -42,9 +42,9 @@ pub fn program(kind: Kind) -> Option<PathBuf> {
         Ok(PathBuf::from(proxy))
     };
     match kind {
-        Kind::Nginx => install::installed("the nginx tests", &NGINX, || {
-            tools("nginx", "nginx-light")
-        }),
+        Kind::Nginx => {
+            install::installed("the nginx tests", &NGINX, || tools("nginx", "nginx-light"))
+        }
         Kind::Caddy => install::installed("the Caddy tests", &CADDY, || tools("caddy", "caddy")),
     }
 }
@@ -63,7 +63,13 @@ pub struct Certs {
 impl Certs {
     pub fn make(dir: &Path) -> Certs {
         let path = |name: &str| dir.join(name).display().to_string();
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
         openssl(
             Command::new("openssl")
                 .args(["req", "-x509"])
@@ -118,7 +124,10 @@ fn openssl(command: &mut Command) {
 /// `text` with `from` replaced by `to`, which must be there: when the shipped file changes
 /// shape, the test says so instead of testing something else.
 pub fn substitute(text: &str, from: &str, to: &str) -> String {
-    assert!(text.contains(from), "{from:?} is no longer in the shipped file");
+    assert!(
+        text.contains(from),
+        "{from:?} is no longer in the shipped file"
+    );
     text.replace(from, to)
 }
 
@@ -128,7 +137,7 @@ pub struct Ports {
     /// The TLS port (:443 in production), HTTP/2 and HTTP/1.1.
     pub tls: u16,
     /// Plain HTTP to the node (nginx: the :443 server block listens here too, without TLS;
-    /// Caddy: an `http://` address of the same site), for HTTP/1.1 without TLS.
+    /// Caddy: the site block again, for an `http://` address), for HTTP/1.1 without TLS.
     pub plain: u16,
     /// nginx's :80 server block (the redirect and the ACME webroot).
     pub redirect: u16,
@@ -190,29 +199,34 @@ pub fn nginx_args(dir: &Path) -> Vec<String> {
     ]
 }
 
-/// The shipped Caddyfile for a test: the site address becomes `localhost` on the TLS port
-/// and on a plain `http://` port, with the test certificate instead of automatic TLS; a global
-/// options block keeps Caddy off ports 80 and 2019 and away from the machine's trust store.
+/// The shipped Caddyfile for a test, its site block twice: for `localhost` on the TLS port with
+/// the test certificate instead of automatic TLS, and for `http://localhost` on the plain port
+/// (Caddy takes no `tls` in a block with an `http://` address). A global options block keeps
+/// Caddy off ports 80 and 2019 and away from the machine's trust store.
 pub fn caddyfile(ports: Ports, certs: &Certs, upstream: SocketAddr) -> String {
     let site = substitute(
         CADDYFILE,
+        &format!("reverse_proxy {UPSTREAM}"),
+        &format!("reverse_proxy {upstream}"),
+    );
+    let tls = substitute(
+        &site,
         "kwartier.example.nl {",
         &format!(
-            "localhost:{}, http://localhost:{} {{\n\ttls {} {}",
+            "localhost:{} {{\n\ttls {} {}",
             ports.tls,
-            ports.plain,
             certs.cert.display(),
             certs.key.display()
         ),
     );
-    let site = substitute(
+    let plain = substitute(
         &site,
-        &format!("reverse_proxy {UPSTREAM}"),
-        &format!("reverse_proxy {upstream}"),
+        "kwartier.example.nl {",
+        &format!("http://localhost:{} {{", ports.plain),
     );
     format!(
-        "{{\n\tadmin off\n\tpersist_config off\n\tskip_install_trust\n\t\
-         auto_https disable_redirects\n\thttp_port {}\n\thttps_port {}\n}}\n\n{site}",
+        "{{\n\tadmin off\n\tskip_install_trust\n\tauto_https disable_redirects\n\t\
+         http_port {}\n\thttps_port {}\n}}\n\n{tls}\n{plain}",
         ports.plain, ports.tls
     )
 }
