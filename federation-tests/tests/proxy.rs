@@ -232,6 +232,20 @@ async fn federation_through(kind: Kind, db: TestDb) {
         .unwrap();
     assert_eq!(nodeinfo.status(), StatusCode::OK);
     assert_eq!(nodeinfo.version(), Version::HTTP_2);
+    if let Kind::Nginx = kind {
+        // What the old signing code did: a Host header of its own next to `:authority`.
+        let doubled = tls
+            .get(format!(
+                "https://localhost:{}/.well-known/nodeinfo",
+                ports.tls
+            ))
+            .header(reqwest::header::HOST, format!("localhost:{}", ports.tls))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(doubled.version(), Version::HTTP_2);
+        assert_eq!(doubled.status(), StatusCode::BAD_REQUEST, "duplicate host");
+    }
 
     // Anna on Heeten follows the initiative on Oss. Oss fetches her (a signed GET) and sends
     // its signed Accept through the proxy over HTTP/1.1; Heeten takes it only when the

@@ -33,20 +33,22 @@ pub enum Kind {
 pub fn program(kind: Kind) -> Option<PathBuf> {
     static NGINX: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     static CADDY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let tools = |proxy: &str, package: &str| -> Result<PathBuf, String> {
-        for (tool, version) in [(proxy, version_arg(proxy)), ("openssl", "version")] {
-            install::run(Command::new(tool).arg(version)).map_err(|e| {
-                format!("{tool} is not installed (apt-get install {package} openssl): {e}")
-            })?;
-        }
-        Ok(PathBuf::from(proxy))
-    };
     match kind {
         Kind::Nginx => {
             install::installed("the nginx tests", &NGINX, || tools("nginx", "nginx-light"))
         }
         Kind::Caddy => install::installed("the Caddy tests", &CADDY, || tools("caddy", "caddy")),
     }
+}
+
+/// `proxy` and `openssl`, which must both answer for their version.
+fn tools(proxy: &str, package: &str) -> Result<PathBuf, String> {
+    for (tool, version) in [(proxy, version_arg(proxy)), ("openssl", "version")] {
+        install::run(Command::new(tool).arg(version)).map_err(|e| {
+            format!("{tool} is not installed (apt-get install {package} openssl): {e}")
+        })?;
+    }
+    Ok(PathBuf::from(proxy))
 }
 
 fn version_arg(program: &str) -> &'static str {
