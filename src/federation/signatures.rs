@@ -92,8 +92,13 @@ impl KeyCache {
             .map_err(|e| Error::BadSignature(format!("unusable public key: {e}")))
     }
 
-    /// The headers that sign a request: `Host`, `Date`, `Digest` (with a body) and
-    /// `Signature`. `extra` (content-type or accept) is signed too and must be sent as given.
+    /// The headers that sign a request: `Date`, `Digest` (with a body) and `Signature`.
+    /// `extra` (content-type or accept) is signed too and must be sent as given.
+    ///
+    /// `Host` (the URL's authority, as HTTP clients send it) is signed but not among the
+    /// headers returned: the HTTP client sets it from the URL, and over HTTP/2 it goes as
+    /// `:authority`, so a `Host` header of our own would arrive twice and proxies such as nginx
+    /// refuse the request ("duplicate host header").
     pub fn sign(
         &self,
         method: &str,
@@ -140,6 +145,7 @@ impl KeyCache {
         let mut headers = HeaderMap::new();
         for (name, value) in signed
             .into_iter()
+            .filter(|(name, _)| name != "host")
             .chain([("signature".to_owned(), signature)])
         {
             let name = HeaderName::from_bytes(name.as_bytes())
@@ -259,10 +265,13 @@ pub fn parse(
 mod tests {
     use super::*;
     use crate::federation::keys;
+    use reqwest::header::HOST;
 
+    /// The headers the receiver sees: what `sign` returns plus the `Host` the HTTP client
+    /// adds from the URL.
     fn signed_post(cache: &KeyCache, pair: &keys::Keypair, body: &[u8]) -> HeaderMap {
         let url = Url::parse("https://kwartier.oss.nl/inbox").unwrap();
-        cache
+        let mut headers = cache
             .sign(
                 "POST",
                 &url,
@@ -271,7 +280,46 @@ mod tests {
                 "https://heeten.example/u/anna#main-key",
                 &pair.private_pem,
             )
-            .unwrap()
+            .unwrap();
+        headers.insert(HOST, HeaderValue::from_static("kwartier.oss.nl"));
+        headers
+    }
+
+    #[test]
+    fn the_host_is_signed_but_left_to_the_http_client() {
+        let cache = KeyCache::default();
+        let pair = keys::generate().unwrap();
+        let url = Url::parse("https://localhost:8443/i/moestuin/inbox?x=1").unwrap();
+        let headers = cache
+            .sign(
+                "GET",
+                &url,
+                None,
+                (&reqwest::header::ACCEPT, "application/activity+json"),
+                "https://heeten.example/actor#main-key",
+                &pair.private_pem,
+            )
+            .unwrap();
+        // A Host of our own would go next to HTTP/2's `:authority`: nginx answers 400.
+        assert!(!headers.contains_key(HOST), "{headers:?}");
+        let names: Vec<&str> = headers.keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["accept", "date", "signature"]);
+        let signature = headers["signature"].to_str().unwrap();
+        assert!(
+            signature.contains(r#"headers="(request-target) accept date host""#),
+            "{signature}"
+        );
+
+        // With the Host the client sends (port included) it verifies; with another it does not.
+        let mut received = headers.clone();
+        received.insert(HOST, HeaderValue::from_static("localhost:8443"));
+        let parsed = parse("GET", "/i/moestuin/inbox?x=1", &received, false).unwrap();
+        cache.verify(&parsed, &pair.public_pem).unwrap();
+        received.insert(HOST, HeaderValue::from_static("localhost"));
+        let parsed = parse("GET", "/i/moestuin/inbox?x=1", &received, false).unwrap();
+        assert!(cache.verify(&parsed, &pair.public_pem).is_err());
+        // Nor without one: `host` is required.
+        assert!(parse("GET", "/i/moestuin/inbox?x=1", &headers, false).is_err());
     }
 
     #[test]

@@ -108,7 +108,19 @@ impl NodeProcess {
     /// `kwartier serve --development`, as the README starts a node for trying federation;
     /// returns once it logs that it serves.
     pub fn start(database: &DatabaseUrl, addr: SocketAddr) -> NodeProcess {
-        let mut child = kwartier(database, addr)
+        NodeProcess::start_with(database, addr, |_| {})
+    }
+
+    /// As [`NodeProcess::start`], with the command changed by `adjust` first (an environment
+    /// variable more, say).
+    pub fn start_with(
+        database: &DatabaseUrl,
+        addr: SocketAddr,
+        adjust: impl FnOnce(&mut Command),
+    ) -> NodeProcess {
+        let mut command = kwartier(database, addr);
+        adjust(&mut command);
+        let mut child = command
             .arg("serve")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
