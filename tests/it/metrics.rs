@@ -33,7 +33,7 @@ pub async fn closed_port() -> String {
 /// Makes `initiative` (by a new user with a token) and gives it a follower at `peer` (a base
 /// URL), then publishes a story: one delivery is queued to that peer.
 pub async fn queue_delivery_to(node: &TestNode, initiative: &str, peer: &str) {
-    let anna = node.user_with_token(&format!("{initiative}-maker")).await;
+    let anna = node.user_with_token(&format!("{initiative}_maker")).await;
     let (status, body) = anna
         .post(
             "/api/v1/initiatives",

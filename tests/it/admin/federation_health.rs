@@ -26,7 +26,7 @@ async fn admins_see_the_backlog_of_a_peer_that_is_down(db: TestDb) {
     queue_delivery_to(&node, "moestuin", &down).await;
 
     // The API, once the first attempt failed.
-    let admin_api = node.admin_with_token("beheer-api").await;
+    let admin_api = node.admin_with_token("beheer_api").await;
     let found = eventually(
         "the peer's failure is recorded",
         Duration::from_secs(20),
