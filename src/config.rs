@@ -341,7 +341,9 @@ impl Config {
                 if addr == listen || Some(addr) == admin_listen {
                     return Err(invalid(
                         "metrics_listen",
-                        format!("{addr} is already the public or admin address; choose another port"),
+                        format!(
+                            "{addr} is already the public or admin address; choose another port"
+                        ),
                     ));
                 }
                 Some(addr)

@@ -89,7 +89,10 @@ pub fn app_for(
         ))
         // Counted with the status the client gets (a timeout's 408 too). A layer on the router
         // runs after routing, so the route pattern is known here and in the log span.
-        .layer(axum::middleware::from_fn_with_state(counted, metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            counted,
+            metrics::track,
+        ))
         // Outermost last: the request id is set first, so the log span can show it, and it is
         // copied onto the response.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

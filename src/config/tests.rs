@@ -399,7 +399,10 @@ fn the_metrics_address_is_off_by_default_and_checked() {
         env(&[("KWARTIER_METRICS_LISTEN", "127.0.0.1:9464")]),
     )
     .unwrap();
-    assert_eq!(config.metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+    assert_eq!(
+        config.metrics_listen,
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
     assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     let file = toml_file("metrics_listen = \"0.0.0.0:9464\"\n");
     let flags = Overrides {
@@ -416,7 +419,10 @@ fn the_metrics_address_is_off_by_default_and_checked() {
         &Overrides::default(),
         &[("KWARTIER_METRICS_LISTEN", "overal")],
     );
-    assert!(message.starts_with("KWARTIER_METRICS_LISTEN: "), "{message}");
+    assert!(
+        message.starts_with("KWARTIER_METRICS_LISTEN: "),
+        "{message}"
+    );
     let message = load_err(
         &Overrides::default(),
         &[("KWARTIER_METRICS_LISTEN", "127.0.0.1:8080")],

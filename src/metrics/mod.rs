@@ -121,9 +121,8 @@ impl Metrics {
             "HTTP requests answered, by method, route pattern and status class",
             http_requests.clone(),
         );
-        let http_duration: HistogramFamily<2> = Family::new_with_constructor(|| {
-            Histogram::new(exponential_buckets(0.005, 2.0, 12))
-        });
+        let http_duration: HistogramFamily<2> =
+            Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.005, 2.0, 12)));
         registry.register(
             "http_request_duration_seconds",
             "Time to answer an HTTP request, by method and route pattern",
@@ -273,9 +272,9 @@ impl Metrics {
                 | Error::Conflict(_)
                 | Error::Forbidden,
             ) => "rejected_invalid",
-            Err(Error::Remote(_) | Error::Unavailable(_) | Error::Config(_) | Error::Internal(_)) => {
-                "error"
-            }
+            Err(
+                Error::Remote(_) | Error::Unavailable(_) | Error::Config(_) | Error::Internal(_),
+            ) => "error",
         };
         self.0
             .inbox_activities

@@ -23,7 +23,11 @@ pub fn router(state: AppState) -> Router {
 
 async fn metrics(State(state): State<AppState>) -> Result<Response> {
     let body = render(&state).await?;
-    Ok(([(header::CONTENT_TYPE, prometheus_text::CONTENT_TYPE)], body).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, prometheus_text::CONTENT_TYPE)],
+        body,
+    )
+        .into_response())
 }
 
 /// The node's metrics as Prometheus reads them, with the scraped gauges read now.

@@ -101,21 +101,23 @@ fn labels(text: &str) -> Vec<(String, String)> {
 
 /// The value of the sample `name` with exactly these labels, if the text has it.
 fn sample(text: &str, name: &str, wanted: &[(&str, &str)]) -> Option<f64> {
-    text.lines().filter(|l| !l.starts_with('#')).find_map(|line| {
-        let (series, value) = line.rsplit_once(' ')?;
-        let (metric, set) = match series.split_once('{') {
-            Some((metric, set)) => (metric, labels(set.strip_suffix('}')?)),
-            None => (series, Vec::new()),
-        };
-        let mut set = set;
-        set.sort();
-        let mut wanted: Vec<(String, String)> = wanted
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        wanted.sort();
-        (metric == name && set == wanted).then(|| value.parse().ok())?
-    })
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, set) = match series.split_once('{') {
+                Some((metric, set)) => (metric, labels(set.strip_suffix('}')?)),
+                None => (series, Vec::new()),
+            };
+            let mut set = set;
+            set.sort();
+            let mut wanted: Vec<(String, String)> = wanted
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            wanted.sort();
+            (metric == name && set == wanted).then(|| value.parse().ok())?
+        })
 }
 
 fn value(text: &str, name: &str, wanted: &[(&str, &str)]) -> f64 {
@@ -186,8 +188,15 @@ async fn metrics_count_what_happens_and_live_only_on_their_address(db: TestDb) {
         "{after}"
     );
     assert_eq!(
-        value(&after, "kwartier_http_request_duration_seconds_count", &timed)
-            - value(&before, "kwartier_http_request_duration_seconds_count", &timed),
+        value(
+            &after,
+            "kwartier_http_request_duration_seconds_count",
+            &timed
+        ) - value(
+            &before,
+            "kwartier_http_request_duration_seconds_count",
+            &timed
+        ),
         N as f64,
         "{after}"
     );
@@ -255,7 +264,11 @@ async fn metrics_count_what_happens_and_live_only_on_their_address(db: TestDb) {
         || async {
             let text = scrape(metrics).await;
             (value(&text, "kwartier_delivery_pending", &on_peer) > 0.0
-                && value(&text, "kwartier_delivery_oldest_pending_age_seconds", &on_peer) > 0.0
+                && value(
+                    &text,
+                    "kwartier_delivery_oldest_pending_age_seconds",
+                    &on_peer,
+                ) > 0.0
                 && value(&text, "kwartier_peer_consecutive_failures", &on_peer) > 0.0
                 && value(
                     &text,
@@ -267,19 +280,27 @@ async fn metrics_count_what_happens_and_live_only_on_their_address(db: TestDb) {
     )
     .await;
     assert!(
-        value(&text, "kwartier_delivery_oldest_pending_age_seconds", &on_peer) < 60.0,
+        value(
+            &text,
+            "kwartier_delivery_oldest_pending_age_seconds",
+            &on_peer
+        ) < 60.0,
         "{text}"
     );
     // Heeten received its Accept: that delivery counts as delivered.
-    eventually("the Accept to Heeten is delivered", Duration::from_secs(20), || async {
-        let text = scrape(metrics).await;
-        (value(
-            &text,
-            "kwartier_delivery_attempts_total",
-            &[("result", "delivered")],
-        ) >= 1.0)
-            .then_some(())
-    })
+    eventually(
+        "the Accept to Heeten is delivered",
+        Duration::from_secs(20),
+        || async {
+            let text = scrape(metrics).await;
+            (value(
+                &text,
+                "kwartier_delivery_attempts_total",
+                &[("result", "delivered")],
+            ) >= 1.0)
+                .then_some(())
+        },
+    )
     .await;
 }
 
@@ -289,7 +310,11 @@ fn samples_are_read_by_name_and_exact_labels() {
         x_total{method=\"GET\",route=\"/i/{handle}\",status=\"2xx\"} 7\n\
         x_total{method=\"GET\",route=\"/i/{handle}\",status=\"4xx\"} 2\n\
         y 3\n";
-    let route = [("route", "/i/{handle}"), ("method", "GET"), ("status", "2xx")];
+    let route = [
+        ("route", "/i/{handle}"),
+        ("method", "GET"),
+        ("status", "2xx"),
+    ];
     assert_eq!(sample(text, "x_total", &route), Some(7.0));
     assert_eq!(sample(text, "x_total", &route[..2]), None);
     assert_eq!(sample(text, "y", &[]), Some(3.0));

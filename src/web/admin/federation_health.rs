@@ -64,8 +64,12 @@ impl Row {
             last_success: peer.last_success_at.map(|at| When::of(tr, at)),
             last_failure: peer.last_failure_at.map(|at| When::of(tr, at)),
             last_error: peer.last_error,
-            failures: (peer.consecutive_failures > 0)
-                .then(|| tr.count("admin-health-failures", i64::from(peer.consecutive_failures))),
+            failures: (peer.consecutive_failures > 0).then(|| {
+                tr.count(
+                    "admin-health-failures",
+                    i64::from(peer.consecutive_failures),
+                )
+            }),
             circuit: match peer.circuit {
                 Circuit::Closed => "admin-health-circuit-closed",
                 Circuit::Open => "admin-health-circuit-open",
@@ -82,7 +86,11 @@ impl Row {
 /// A duration in its two largest units: "3 d 4 u", "12 min", "45 s".
 pub fn age(tr: &Tr, seconds: i64) -> String {
     let unit = |id: &str, n: i64| tr.with(id, &[("n", n.into())]);
-    let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3600, seconds % 3600 / 60);
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+    );
     if days > 0 {
         format!(
             "{} {}",

@@ -44,8 +44,16 @@ async fn admins_see_the_backlog_of_a_peer_that_is_down(db: TestDb) {
     .await;
     assert!(found["pending"].as_i64().is_some_and(|n| n > 0), "{found}");
     assert!(found["oldest_pending_age_seconds"].is_i64(), "{found}");
-    assert!(found["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{found}");
-    assert!(found["consecutive_failures"].as_i64().is_some_and(|n| n > 0), "{found}");
+    assert!(
+        found["last_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{found}"
+    );
+    assert!(
+        found["consecutive_failures"]
+            .as_i64()
+            .is_some_and(|n| n > 0),
+        "{found}"
+    );
     assert!(
         ["closed", "open", "probing"].contains(&found["circuit"].as_str().unwrap_or("")),
         "{found}"
@@ -74,15 +82,26 @@ async fn admins_see_the_backlog_of_a_peer_that_is_down(db: TestDb) {
     assert!(pending > 0, "{}", page.html);
     assert!(!page.text(&format!("{row} .health__age")).trim().is_empty());
     assert!(
-        !page.text(&format!("{row} .health__error")).trim().is_empty(),
+        !page
+            .text(&format!("{row} .health__error"))
+            .trim()
+            .is_empty(),
         "{}",
         page.html
     );
-    assert!(page.text("h1").contains("Federatiegezondheid"), "{}", page.html);
+    assert!(
+        page.text("h1").contains("Federatiegezondheid"),
+        "{}",
+        page.html
+    );
     let mut english = Browser::new(&node.url(""), "en");
     english.log_in("beheer", &password).await;
     let page = english.get("/admin/federation-health").await;
-    assert!(page.text("h1").contains("Federation health"), "{}", page.html);
+    assert!(
+        page.text("h1").contains("Federation health"),
+        "{}",
+        page.html
+    );
 
     // Members get 403, visitors are sent to log in.
     let mut member = Browser::new(&node.url(""), "nl");
