@@ -202,8 +202,17 @@ async fn serve(config: Config) -> Result<()> {
         Some(addr) => Some(server::bind_admin(addr).await?),
         None => None,
     };
+    let metrics = match config.metrics_listen {
+        Some(addr) => Some(server::bind_metrics(addr).await?),
+        None => None,
+    };
     let state = AppState::open(config).await?;
-    server::serve_with_admin(state, listener, admin, server::shutdown_signal()).await
+    let listeners = server::Listeners {
+        public: listener,
+        admin,
+        metrics,
+    };
+    server::serve_on(state, listeners, server::shutdown_signal()).await
 }
 
 async fn admin(config: Config, command: AdminCommand) -> Result<()> {

@@ -27,6 +27,7 @@ pub const KEYS: &[&str] = &[
     "domain",
     "listen",
     "admin_listen",
+    "metrics_listen",
     "database_url",
     "data_dir",
     "node_name",
@@ -64,6 +65,9 @@ pub struct Config {
     /// When set, the admin pages and `/api/v1/admin` are served only here (a local address
     /// such as `127.0.0.1:8081`), and the public listener has no admin surface at all.
     pub admin_listen: Option<SocketAddr>,
+    /// When set, Prometheus metrics are served at `/metrics` here (a local address such as
+    /// `127.0.0.1:9464`), and nowhere else.
+    pub metrics_listen: Option<SocketAddr>,
     pub database: DatabaseUrl,
     /// Where the node keeps its files (the default SQLite database, later media).
     pub data_dir: PathBuf,
@@ -220,6 +224,7 @@ struct Raw {
     domain: String,
     listen: String,
     admin_listen: Option<String>,
+    metrics_listen: Option<String>,
     database_url: Option<String>,
     data_dir: PathBuf,
     node_name: Option<String>,
@@ -250,6 +255,7 @@ impl Default for Raw {
             domain: "localhost:8080".into(),
             listen: "127.0.0.1:8080".into(),
             admin_listen: None,
+            metrics_listen: None,
             database_url: None,
             data_dir: PathBuf::from("data"),
             node_name: None,
@@ -338,6 +344,32 @@ impl Config {
                 Some(addr)
             }
         };
+        let metrics_listen = match raw.metrics_listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let addr = text.parse::<SocketAddr>().map_err(|_| {
+                    invalid(
+                        "metrics_listen",
+                        format!("{text:?} is not an address:port such as 127.0.0.1:9464"),
+                    )
+                })?;
+                if addr == listen || Some(addr) == admin_listen {
+                    return Err(invalid(
+                        "metrics_listen",
+                        format!(
+                            "{addr} is already the public or admin address; choose another port"
+                        ),
+                    ));
+                }
+                Some(addr)
+            }
+        };
+        let mut warnings = warnings;
+        if let Some(addr) = metrics_listen.filter(|a| !a.ip().is_loopback()) {
+            warnings.push(format!(
+                "metrics_listen {addr} is not a loopback address: whoever reaches it can read the metrics (peer names, queue sizes)"
+            ));
+        }
         let database = match &raw.database_url {
             Some(url) => DatabaseUrl::parse(url).map_err(|p| invalid("database_url", p))?,
             None => DatabaseUrl::Sqlite(raw.data_dir.join("kwartier.db")),
@@ -428,6 +460,7 @@ impl Config {
             domain,
             listen,
             admin_listen,
+            metrics_listen,
             database,
             data_dir: raw.data_dir,
             node_name,

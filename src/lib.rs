@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod federation;
 pub mod health;
+pub mod metrics;
 pub mod server;
 pub mod service;
 pub mod state;

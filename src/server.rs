@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use activitypub_federation::config::{FederationConfig, FederationMiddleware};
 use axum::Router;
+use axum::extract::MatchedPath;
 use axum::http::{HeaderName, Request, StatusCode};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -15,7 +16,7 @@ use tracing::Level;
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::{api, delivery, federation, health, web};
+use crate::{api, delivery, federation, health, metrics, web};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// A request that takes longer than this is cut off with 408.
@@ -69,6 +70,7 @@ pub fn app_for(
     if surface == Surface::Public && state.config.admin_listen.is_some() {
         router = router.layer(axum::middleware::from_fn(without_admin));
     }
+    let counted = state.metrics.clone();
     router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -85,6 +87,12 @@ pub fn app_for(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        // Counted with the status the client gets (a timeout's 408 too). A layer on the router
+        // runs after routing, so the route pattern is known here and in the log span.
+        .layer(axum::middleware::from_fn_with_state(
+            counted,
+            metrics::track,
+        ))
         // Outermost last: the request id is set first, so the log span can show it, and it is
         // copied onto the response.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -97,9 +105,14 @@ pub fn app_for(
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("-", |route| route.as_str());
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
+                        route = %route,
                         path = %request.uri().path(),
                         request_id = %request_id,
                     )
@@ -126,6 +139,24 @@ pub async fn bind_admin(addr: std::net::SocketAddr) -> Result<TcpListener> {
     })
 }
 
+/// Binds the metrics address; the error says which setting to change.
+pub async fn bind_metrics(addr: std::net::SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        Error::Config(format!(
+            "cannot listen on {addr} ({e}); choose another metrics address with KWARTIER_METRICS_LISTEN"
+        ))
+    })
+}
+
+/// The addresses a node serves on, bound.
+pub struct Listeners {
+    pub public: TcpListener,
+    /// The admin surface (`admin_listen`), when it has its own address.
+    pub admin: Option<TcpListener>,
+    /// Prometheus metrics (`metrics_listen`), when they are served.
+    pub metrics: Option<TcpListener>,
+}
+
 /// Serves until `shutdown` completes, then finishes the requests in flight.
 pub async fn serve(
     state: AppState,
@@ -142,13 +173,35 @@ pub async fn serve_with_admin(
     admin: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let listeners = Listeners {
+        public: listener,
+        admin,
+        metrics: None,
+    };
+    serve_on(state, listeners, shutdown).await
+}
+
+/// Serves on every listener given until `shutdown` completes, then finishes the requests in
+/// flight.
+pub async fn serve_on(
+    state: AppState,
+    listeners: Listeners,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let Listeners {
+        public: listener,
+        admin,
+        metrics: metrics_listener,
+    } = listeners;
     let local = listener
         .local_addr()
         .map_err(|e| Error::internal("reading the listen address", e))?;
     let admin_local = admin.as_ref().and_then(|a| a.local_addr().ok());
+    let metrics_local = metrics_listener.as_ref().and_then(|a| a.local_addr().ok());
     tracing::info!(
         listen = %local,
         admin_listen = admin_local.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+        metrics_listen = metrics_local.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
         public = %state.urls.base(),
         database = state.db.backend_name(),
         "kwartier is serving"
@@ -169,6 +222,13 @@ pub async fn serve_with_admin(
                 .into_future(),
         )
     });
+    let metrics_served = metrics_listener.map(|listener| {
+        tokio::spawn(
+            axum::serve(listener, metrics::router(state.clone()))
+                .with_graceful_shutdown(shutdown.clone())
+                .into_future(),
+        )
+    });
     let app = app_for(state, federation, Surface::Public)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let mut served = axum::serve(listener, app)
@@ -181,6 +241,13 @@ pub async fn serve_with_admin(
             Err(e) => Err(Error::internal("serving the admin address", e)),
         };
         served = served.and(admin_result);
+    }
+    if let Some(task) = metrics_served {
+        let metrics_result = match task.await {
+            Ok(result) => result.map_err(|e| Error::internal("serving the metrics address", e)),
+            Err(e) => Err(Error::internal("serving the metrics address", e)),
+        };
+        served = served.and(metrics_result);
     }
     // Deliveries in flight finish; the rest stay queued for the next start.
     let _ = stop_deliveries.send(true);

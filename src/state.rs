@@ -13,6 +13,7 @@ use crate::federation::client;
 use crate::federation::keys::KeyPool;
 use crate::federation::signatures::KeyCache;
 use crate::federation::urls::Urls;
+use crate::metrics::Metrics;
 use crate::service::directory::place::Places;
 use crate::service::node;
 use crate::web::LoginLimits;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub login_limits: LoginLimits,
     /// Geocoder answers for network-wide search.
     pub places: Places,
+    /// What Prometheus reads on `metrics_listen`.
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             deliveries: delivery::Waker::default(),
             login_limits: LoginLimits::default(),
             places: Places::default(),
+            metrics: Metrics::new(),
             db,
         })
     }

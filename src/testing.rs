@@ -139,6 +139,7 @@ impl TestDb {
             domain: format!("localhost:{}", listen.port()),
             listen,
             admin_listen: None,
+            metrics_listen: None,
             database: self.url.clone(),
             data_dir: self.data_dir(),
             node_name: Some(node_name.to_owned()),
@@ -253,12 +254,27 @@ impl TestNode {
             }
             None => None,
         };
+        // Likewise the metrics address.
+        let metrics = match config.metrics_listen {
+            Some(metrics_addr) => {
+                let metrics = TcpListener::bind(metrics_addr)
+                    .await
+                    .expect("bind the metrics address");
+                config.metrics_listen = Some(metrics.local_addr().expect("metrics address"));
+                Some(metrics)
+            }
+            None => None,
+        };
         let state = AppState::open(config).await.expect("open test node");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::server::serve_with_admin(
-            state.clone(),
-            listener,
+        let listeners = crate::server::Listeners {
+            public: listener,
             admin,
+            metrics,
+        };
+        let task = tokio::spawn(crate::server::serve_on(
+            state.clone(),
+            listeners,
             async move {
                 let _ = stopped.await;
             },

@@ -121,6 +121,7 @@ fn admin_page_types() -> Vec<(&'static str, String)> {
         ("admin-settings", "/admin/settings".into()),
         ("admin-audit", "/admin/audit".into()),
         ("admin-federation", "/admin/federation".into()),
+        ("admin-federation-health", "/admin/federation-health".into()),
         ("admin-reports", "/admin/reports".into()),
         // The report `seed` makes (the first on the node).
         ("admin-report", "/admin/reports/1".into()),

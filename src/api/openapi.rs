@@ -66,6 +66,7 @@ pub struct ErrorBody {
         super::admin::federation::unblock,
         super::admin::federation::allow,
         super::admin::federation::disallow,
+        super::admin::federation_health::show,
         super::admin::blocklists::show,
         super::admin::blocklists::subscribe,
         super::admin::blocklists::unsubscribe,

@@ -518,4 +518,43 @@ fn a_bad_env_file_is_refused_with_the_line_named() {
     let broken = env_file("KWARTIER_DOMAIN='not closed\n");
     let message = load_err(&with_env_file(broken.path()), &[]);
     assert!(message.starts_with("--env-file "), "{message}");
+
+#[test]
+fn the_metrics_address_is_off_by_default_and_checked() {
+    let config = Config::load(&Overrides::default(), env(&[])).unwrap();
+    assert_eq!(config.metrics_listen, None);
+    let config = Config::load(
+        &Overrides::default(),
+        env(&[("KWARTIER_METRICS_LISTEN", "127.0.0.1:9464")]),
+    )
+    .unwrap();
+    assert_eq!(
+        config.metrics_listen,
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    let file = toml_file("metrics_listen = \"0.0.0.0:9464\"\n");
+    let flags = Overrides {
+        config_file: Some(file.path().to_owned()),
+        ..Overrides::default()
+    };
+    let config = Config::load(&flags, env(&[])).unwrap();
+    assert!(
+        config.warnings.iter().any(|w| w.contains("not a loopback")),
+        "{:?}",
+        config.warnings
+    );
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_METRICS_LISTEN", "overal")],
+    );
+    assert!(
+        message.starts_with("KWARTIER_METRICS_LISTEN: "),
+        "{message}"
+    );
+    let message = load_err(
+        &Overrides::default(),
+        &[("KWARTIER_METRICS_LISTEN", "127.0.0.1:8080")],
+    );
+    assert!(message.contains("choose another port"), "{message}");
 }

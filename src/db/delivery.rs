@@ -385,6 +385,39 @@ pub async fn counts_by_peer(conn: &mut Conn) -> Result<Vec<(String, String, i64)
         .await)?)
 }
 
+/// One peer's backlog: how many deliveries wait, and when the oldest of them was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backlog {
+    pub peer: String,
+    pub pending: i64,
+    pub oldest: NaiveDateTime,
+}
+
+/// Per peer with deliveries still pending: how many, and the oldest one's creation time.
+pub async fn backlog_by_peer(conn: &mut Conn) -> Result<Vec<Backlog>> {
+    let rows: Vec<(String, i64, Option<NaiveDateTime>)> = run!(conn, |c| delivery::table
+        .filter(delivery::state.eq(state::PENDING))
+        .group_by(delivery::peer)
+        .select((
+            delivery::peer,
+            diesel::dsl::count_star(),
+            diesel::dsl::min(delivery::created_at),
+        ))
+        .order(delivery::peer)
+        .load(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(peer, pending, oldest)| {
+            oldest.map(|oldest| Backlog {
+                peer,
+                pending,
+                oldest,
+            })
+        })
+        .collect())
+}
+
 /// The peers (`host[:port]`) with deliveries still pending.
 pub async fn pending_peers(conn: &mut Conn) -> Result<Vec<String>> {
     Ok(run!(conn, |c| delivery::table

@@ -211,6 +211,15 @@ impl Db {
         }
     }
 
+    /// The pool right now: its most and current connections, how many are idle, and how many
+    /// callers wait for one.
+    pub fn pool_status(&self) -> deadpool::Status {
+        match self {
+            Db::Sqlite(pool, _) => pool.status(),
+            Db::Postgres(pool) => pool.status(),
+        }
+    }
+
     /// Runs a trivial query: is the database reachable right now?
     pub async fn ping(&self) -> Result<()> {
         let mut conn = self.conn().await?;

@@ -87,3 +87,13 @@ pub async fn all(conn: &mut Conn) -> Result<Vec<Peer>> {
         .load(c)
         .await)?)
 }
+
+/// The peers among `hosts` that have a row (those never tried have none).
+pub async fn find_all(conn: &mut Conn, hosts: &[String]) -> Result<Vec<Peer>> {
+    Ok(run!(conn, |c| peer::table
+        .filter(peer::host.eq_any(hosts))
+        .order(peer::host)
+        .select(Peer::as_select())
+        .load(c)
+        .await)?)
+}

@@ -15,6 +15,7 @@ use super::worker::InFlight;
 use crate::db::delivery::{self, Delivery, Outcome, OutgoingActivity};
 use crate::db::{Conn, ScopedFutureExt, now, peer, personal_data};
 use crate::error::Result;
+use crate::metrics::DeliveryResult;
 use crate::state::AppState;
 
 /// Outcomes recorded together at most.
@@ -39,9 +40,17 @@ pub(super) async fn record_all(
     let mut batch = Vec::with_capacity(RECORD_BATCH);
     while received.recv_many(&mut batch, RECORD_BATCH).await > 0 {
         let sent = std::mem::take(&mut batch);
-        if let Err(err) = settle_all(&state, &sent).await {
+        match settle_all(&state, &sent).await {
+            // Counted once recorded: what was not recorded is attempted again.
+            Ok(results) => {
+                for result in results {
+                    state.metrics.deliveries(result, 1);
+                }
+            }
             // Their claims lapse and they are sent again: at worst a duplicate.
-            tracing::warn!(error = %err, "could not record deliveries; they will be retried");
+            Err(err) => {
+                tracing::warn!(error = %err, "could not record deliveries; they will be retried")
+            }
         }
         in_flight.done(&sent);
     }
@@ -68,12 +77,14 @@ fn status(attempt: &Attempt) -> Option<i32> {
 }
 
 /// Records a batch of attempts in one transaction: failures one by one, then the deliveries
-/// that arrived (one statement per status) and the peers that answered.
-async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
+/// that arrived (one statement per status) and the peers that answered. Returns what came of
+/// each attempt.
+async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<Vec<DeliveryResult>> {
     let mut conn = state.db.conn().await?;
     conn.transaction(|conn| {
         async move {
             let at = now();
+            let mut results = Vec::with_capacity(sent.len());
             let mut delivered: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
             let mut answered = HashSet::new();
             for one in sent {
@@ -82,8 +93,9 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
                     delivered.entry(status).or_default().push(one.delivery.id);
                     answered.insert(one.delivery.peer.as_str());
                     tracing::debug!(activity = %one.activity.ap_id, inbox = %one.delivery.inbox_url, "delivered");
+                    results.push(DeliveryResult::Delivered);
                 } else {
-                    settle_failure(state, conn, one, at).await?;
+                    results.push(settle_failure(state, conn, one, at).await?);
                 }
             }
             for (status, ids) in delivered {
@@ -101,7 +113,7 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
             deleters.sort_unstable();
             deleters.dedup();
             personal_data::drop_key_when_delivered(conn, &deleters).await?;
-            Ok(())
+            Ok(results)
         }
         .scope_boxed()
     })
@@ -115,7 +127,7 @@ async fn settle_failure(
     conn: &mut Conn,
     one: &Sent,
     at: NaiveDateTime,
-) -> Result<()> {
+) -> Result<DeliveryResult> {
     let config = &state.config.delivery;
     let (delivery, activity, attempt) = (&one.delivery, &one.activity, &one.attempt);
     let status = status(attempt);
@@ -123,17 +135,18 @@ async fn settle_failure(
     if verdict(attempt) == Verdict::Permanent {
         delivery::record(conn, delivery.id, Outcome::Failed { status, error }, at).await?;
         tracing::warn!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, "delivery refused; not retrying");
-        return Ok(());
+        return Ok(DeliveryResult::Refused);
     }
     let attempts = delivery.attempts + 1;
     let delay = backoff::retry_delay(config, attempts, backoff::jitter())
         .max(attempt.retry_after.unwrap_or_default());
     let next_attempt_at = later(at, delay);
     let deadline = later(delivery.created_at, config.give_up_after);
-    if next_attempt_at > deadline {
+    let result = if next_attempt_at > deadline {
         let error = &format!("gave up after {attempts} attempts: {error}");
         delivery::record(conn, delivery.id, Outcome::Failed { status, error }, at).await?;
         tracing::warn!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, "delivery given up");
+        DeliveryResult::GivenUp
     } else {
         let outcome = Outcome::Retry {
             status,
@@ -142,11 +155,12 @@ async fn settle_failure(
         };
         delivery::record(conn, delivery.id, outcome, at).await?;
         tracing::info!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, attempts, retry_in = ?delay, "delivery failed; will retry");
-    }
+        DeliveryResult::Retry
+    };
     let peer = peer::record_failure(conn, &delivery.peer, error, at).await?;
     if let Some(open_for) = backoff::circuit_open_for(config, peer.consecutive_failures) {
         peer::open_circuit(conn, &delivery.peer, later(at, open_for)).await?;
         tracing::warn!(peer = %delivery.peer, failures = peer.consecutive_failures, ?open_for, "peer unreachable; pausing deliveries to it");
     }
-    Ok(())
+    Ok(result)
 }

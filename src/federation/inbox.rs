@@ -41,7 +41,31 @@ pub fn router() -> Router<AppState> {
         .route("/g/{handle}/inbox", post(receive))
 }
 
+/// What the metrics learn of one POST: the activity's type once read, and the sender's server
+/// once its signature verified.
+#[derive(Default)]
+struct Seen {
+    kind: Option<String>,
+    peer: Option<String>,
+}
+
 async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusCode> {
+    let mut seen = Seen::default();
+    let result = receive_counted(&data, request, &mut seen).await;
+    data.metrics.inbox_received(
+        seen.kind.as_deref(),
+        seen.peer.as_deref(),
+        result.as_ref().map(|_| ()),
+        now(),
+    );
+    result
+}
+
+async fn receive_counted(
+    data: &Data<AppState>,
+    request: Request<Body>,
+    seen: &mut Seen,
+) -> Result<StatusCode> {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, MAX_BODY)
         .await
@@ -54,10 +78,11 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
     signatures::check_digest(&parts.headers, &body)?;
     let activity: Incoming = serde_json::from_slice(&body)
         .map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
+    seen.kind = Some(activity.kind.clone());
     // The federation policy, before anything is fetched or stored: the signer's server and
     // the activity's actor's server must both be ones we federate with.
-    refuse_by_policy(&data, signature.key_id()).await?;
-    federation_policy::check(&data, &activity.actor).await?;
+    refuse_by_policy(data, signature.key_id()).await?;
+    federation_policy::check(data, &activity.actor).await?;
 
     if activity.kind == "Delete" && activity.object.as_str() == Some(activity.actor.as_str()) {
         let mut conn = data.db.conn().await?;
@@ -69,17 +94,18 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
             return Ok(StatusCode::ACCEPTED);
         }
     }
-    let signer = verified_signer(&data, &signature).await?;
+    let signer = verified_signer(data, &signature).await?;
     if signer.deleted_at.is_some() {
         return Err(Error::BadSignature(format!("{} was deleted", signer.ap_id)));
     }
-    refuse_suspended(&data, &signer).await?;
+    refuse_suspended(data, &signer).await?;
     if activity.actor != *signer.ap_id {
         return Err(Error::BadSignature(format!(
             "signed by {} but the activity's actor is {}",
             signer.ap_id, activity.actor
         )));
     }
+    seen.peer = Some(super::urls::authority(&signer.ap_id));
     ensure_same_origin("activity id", &activity.id, &activity.actor)?;
     if data.urls.is_local(&activity.id) {
         return Err(Error::BadRequest(
@@ -89,21 +115,21 @@ async fn receive(data: Data<AppState>, request: Request<Body>) -> Result<StatusC
 
     tracing::debug!(id = %activity.id, kind = %activity.kind, actor = %activity.actor, "received");
     match activity.kind.as_str() {
-        "Follow" => activities::follow::receive(&data, &signer, activity).await?,
-        "Accept" => activities::accept::receive(&data, &signer, activity).await?,
-        "Reject" => activities::reject::receive(&data, &signer, activity).await?,
-        "Undo" => activities::undo::receive(&data, &signer, activity).await?,
-        "Create" => activities::create::receive(&data, &signer, activity).await?,
-        "Update" => activities::update::receive(&data, &signer, activity).await?,
-        "Delete" => activities::delete::receive(&data, &signer, activity).await?,
-        "Like" => activities::like::receive(&data, &signer, activity).await?,
-        "Announce" => activities::announce::receive(&data, &signer, activity).await?,
-        "Add" | "Remove" => activities::add::receive(&data, &signer, activity).await?,
-        "Flag" => activities::flag::receive(&data, &signer, activity).await?,
+        "Follow" => activities::follow::receive(data, &signer, activity).await?,
+        "Accept" => activities::accept::receive(data, &signer, activity).await?,
+        "Reject" => activities::reject::receive(data, &signer, activity).await?,
+        "Undo" => activities::undo::receive(data, &signer, activity).await?,
+        "Create" => activities::create::receive(data, &signer, activity).await?,
+        "Update" => activities::update::receive(data, &signer, activity).await?,
+        "Delete" => activities::delete::receive(data, &signer, activity).await?,
+        "Like" => activities::like::receive(data, &signer, activity).await?,
+        "Announce" => activities::announce::receive(data, &signer, activity).await?,
+        "Add" | "Remove" => activities::add::receive(data, &signer, activity).await?,
+        "Flag" => activities::flag::receive(data, &signer, activity).await?,
         other => tracing::debug!(kind = other, "activity type not handled; ignored"),
     }
     // Discovery: the signer's server may be a Kwartier node; the next sync round probes it.
-    if let Err(err) = crate::service::directory::peers::note_traffic(&data, &signer.ap_id).await {
+    if let Err(err) = crate::service::directory::peers::note_traffic(data, &signer.ap_id).await {
         tracing::warn!(error = %err, "cannot note a peer from traffic");
     }
     Ok(StatusCode::ACCEPTED)

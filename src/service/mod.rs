@@ -8,6 +8,7 @@ pub mod audit;
 pub mod comment;
 pub mod data_export;
 pub mod directory;
+pub mod federation_health;
 pub mod federation_policy;
 pub mod follow;
 pub mod handle;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod blocklists;
 pub mod federation;
+pub mod federation_health;
 pub mod reports;
 
 use axum::Router;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(audit::router())
         .merge(federation::router())
+        .merge(federation_health::router())
         .merge(blocklists::router())
         .merge(reports::router())
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod blocklists;
 mod federation;
+mod federation_health;
 mod invites;
 mod moderation_log;
 mod reports;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(invites::router())
         .merge(settings::router())
         .merge(federation::router())
+        .merge(federation_health::router())
         .merge(blocklists::router())
         .merge(reports::router())
         .merge(moderation_log::router())
@@ -87,6 +89,12 @@ const SECTIONS: &[Section] = &[
         href: "/admin/federation",
         title: "admin-federation-title",
         description: "admin-federation-description",
+        admin_only: true,
+    },
+    Section {
+        href: "/admin/federation-health",
+        title: "admin-health-title",
+        description: "admin-health-description",
         admin_only: true,
     },
     Section {

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod blocklists;
 mod federation;
+mod federation_health;
 mod federation_page;
 mod invites;
 mod listener;

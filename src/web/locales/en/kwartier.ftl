@@ -651,3 +651,33 @@ admin-settings-deletion-legend = When someone deletes their account (or an admin
 admin-settings-deletion-anonymise = kept without their name (the default)
 admin-settings-deletion-remove = removed everywhere, on other servers too
 invalid-deletion = Choose what happens to the content.
+admin-health-title = Federation health
+admin-health-description = How delivery to other servers fares: what is still waiting, since when, and the latest errors.
+admin-health-intro = Per server: deliveries still waiting and how long the oldest has waited, the last successful and failed delivery with its error, whether delivery is paused, and what the server sent us since the last restart. Servers with a backlog come first.
+admin-health-empty = This server has not federated with any other server yet.
+admin-health-caption = Servers, longest backlog first
+admin-health-backlogged = { $count ->
+    [0] No server has a backlog.
+    [one] { $shown } server has a backlog.
+   *[other] { $shown } servers have a backlog.
+}
+admin-health-peer = Server
+admin-health-pending = Waiting
+admin-health-oldest = Oldest waits
+admin-health-last-success = Last delivered
+admin-health-last-failure = Last failure
+admin-health-circuit = Delivery
+admin-health-received = Received since restart
+admin-health-never = never
+admin-health-until = until
+admin-health-failures = { $count ->
+    [one] { $shown } failure in a row
+   *[other] { $shown } failures in a row
+}
+admin-health-circuit-closed = running
+admin-health-circuit-open = paused
+admin-health-circuit-probing = probing
+admin-health-seconds = { $n } s
+admin-health-minutes = { $n } min
+admin-health-hours = { $n } h
+admin-health-days = { $n } d

@@ -645,3 +645,33 @@ admin-settings-deletion-legend = Als iemand zijn account verwijdert (of een behe
 admin-settings-deletion-anonymise = bewaard zonder naam (standaard)
 admin-settings-deletion-remove = overal verwijderd, ook op andere servers
 invalid-deletion = Kies wat er met de inhoud gebeurt.
+admin-health-title = Federatiegezondheid
+admin-health-description = Hoe de bezorging aan andere servers verloopt: wat er nog wacht, sinds wanneer, en de laatste fouten.
+admin-health-intro = Per server: bezorgingen die nog wachten en hoe lang de oudste al wacht, de laatste geslaagde en mislukte bezorging met de fout, of de bezorging gepauzeerd is, en wat de server ons stuurde sinds de laatste herstart. Servers met een achterstand staan bovenaan.
+admin-health-empty = Deze server heeft nog met geen enkele andere server gefedereerd.
+admin-health-caption = Servers, langste achterstand eerst
+admin-health-backlogged = { $count ->
+    [0] Geen enkele server heeft een achterstand.
+    [one] { $shown } server heeft een achterstand.
+   *[other] { $shown } servers hebben een achterstand.
+}
+admin-health-peer = Server
+admin-health-pending = Wachtend
+admin-health-oldest = Oudste wacht
+admin-health-last-success = Laatst bezorgd
+admin-health-last-failure = Laatste fout
+admin-health-circuit = Bezorging
+admin-health-received = Ontvangen sinds herstart
+admin-health-never = nooit
+admin-health-until = tot
+admin-health-failures = { $count ->
+    [one] { $shown } keer mislukt op rij
+   *[other] { $shown } keer mislukt op rij
+}
+admin-health-circuit-closed = loopt
+admin-health-circuit-open = gepauzeerd
+admin-health-circuit-probing = proefbezorging
+admin-health-seconds = { $n } s
+admin-health-minutes = { $n } min
+admin-health-hours = { $n } u
+admin-health-days = { $n } d
