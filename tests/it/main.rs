@@ -3,10 +3,12 @@
 
 mod account_data;
 mod admin;
+mod backup;
 mod cli;
 mod directory_feed;
 mod feeds;
 mod http;
 mod media;
 mod network_search;
+mod upgrade;
 mod web;
