@@ -62,6 +62,9 @@ pub async fn create(config: &Config, dir: &Path) -> Result<BackupSummary> {
             path.display()
         )));
     }
+    if let DatabaseUrl::Postgres(_) = &config.database {
+        postgres_tools::check_installed("pg_dump").await?;
+    }
     let db = Db::connect(&config.database, 1).await?;
     let Some(schema) = db.schema_version().await? else {
         return Err(Error::Conflict(
@@ -72,15 +75,20 @@ pub async fn create(config: &Config, dir: &Path) -> Result<BackupSummary> {
 
     let made_dir = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
-    let written = write(config, &db, dir, Manifest {
-        format: manifest::FORMAT,
-        kwartier_version: env!("CARGO_PKG_VERSION").to_owned(),
-        backend: db.backend_name().to_owned(),
-        schema_version: schema.name,
-        created_at: chrono::Utc::now(),
-        domain,
-        files: Vec::new(),
-    })
+    let written = write(
+        config,
+        &db,
+        dir,
+        Manifest {
+            format: manifest::FORMAT,
+            kwartier_version: env!("CARGO_PKG_VERSION").to_owned(),
+            backend: db.backend_name().to_owned(),
+            schema_version: schema.name,
+            created_at: chrono::Utc::now(),
+            domain,
+            files: Vec::new(),
+        },
+    )
     .await;
     match written {
         Ok(manifest) => Ok(BackupSummary {

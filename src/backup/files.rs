@@ -35,7 +35,10 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
         let here = dir.join(&relative);
         let entries = match std::fs::read_dir(&here) {
             Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound && relative.as_os_str().is_empty() => {
+            Err(err)
+                if err.kind() == std::io::ErrorKind::NotFound
+                    && relative.as_os_str().is_empty() =>
+            {
                 return Ok(found);
             }
             Err(err) => return Err(io_error(&here, &err)),
@@ -168,13 +171,19 @@ mod tests {
         );
         // printf abc | sha256sum
         let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(hash(&dir.path().join("a/b/x.png")).unwrap(), (3, abc.to_owned()));
+        assert_eq!(
+            hash(&dir.path().join("a/b/x.png")).unwrap(),
+            (3, abc.to_owned())
+        );
         let copied = dir.path().join("copy/x.png");
         assert_eq!(
             copy(&dir.path().join("a/b/x.png"), &copied).unwrap(),
             (3, abc.to_owned())
         );
-        assert!(copy(&dir.path().join("y.jpg"), &copied).is_err(), "never overwrites");
+        assert!(
+            copy(&dir.path().join("y.jpg"), &copied).is_err(),
+            "never overwrites"
+        );
         assert!(list(&dir.path().join("missing")).unwrap().is_empty());
         assert!(is_empty_dir(&dir.path().join("missing")).unwrap());
         assert!(!is_empty_dir(dir.path()).unwrap());

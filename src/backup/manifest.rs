@@ -53,8 +53,9 @@ impl Manifest {
                 path.display()
             ))
         })?;
-        let manifest: Manifest = serde_json::from_str(&text)
-            .map_err(|e| Error::BadRequest(format!("{}: not a backup manifest: {e}", path.display())))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            Error::BadRequest(format!("{}: not a backup manifest: {e}", path.display()))
+        })?;
         if manifest.format != FORMAT {
             return Err(Error::BadRequest(format!(
                 "{}: backup format {} is not known to this kwartier (it reads format {FORMAT})",

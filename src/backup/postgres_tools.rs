@@ -19,18 +19,29 @@ pub async fn dump(url: &str, file: &Path) -> Result<()> {
 pub async fn restore(url: &str, file: &Path) -> Result<()> {
     let mut command = tool("pg_restore", url)?;
     command
-        .args(["--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"])
+        .args([
+            "--no-owner",
+            "--no-acl",
+            "--single-transaction",
+            "--exit-on-error",
+        ])
         .arg(file);
     run("pg_restore", command).await
+}
+
+/// Fails, naming the package to install, unless `program` can be run; checked before a
+/// backup or restore writes anything.
+pub async fn check_installed(program: &'static str) -> Result<()> {
+    let mut command = Command::new(program);
+    command.arg("--version");
+    run(program, command).await
 }
 
 /// The tool with the database named by `url` (less its password) as `--dbname`.
 fn tool(program: &str, url: &str) -> Result<Command> {
     let mut parsed = url::Url::parse(url)
         .map_err(|e| Error::Config(format!("the database URL cannot be read: {e}")))?;
-    let password = parsed.password().map(|p| {
-        percent_decode(p)
-    });
+    let password = parsed.password().map(|p| percent_decode(p));
     let _ = parsed.set_password(None);
     let mut command = Command::new(program);
     command.arg("--dbname").arg(parsed.as_str());
@@ -83,17 +94,29 @@ mod tests {
 
     #[test]
     fn the_password_goes_into_the_environment_not_the_arguments() {
-        let command = tool("pg_dump", "postgres://kw:ge%2Fheim+1@db.example:5433/kw?sslmode=require")
-            .unwrap();
-        let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        let command = tool(
+            "pg_dump",
+            "postgres://kw:ge%2Fheim+1@db.example:5433/kw?sslmode=require",
+        )
+        .unwrap();
+        let args: Vec<_> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         assert_eq!(
             args,
-            ["--dbname", "postgres://kw@db.example:5433/kw?sslmode=require"]
+            [
+                "--dbname",
+                "postgres://kw@db.example:5433/kw?sslmode=require"
+            ]
         );
         let env: Vec<_> = command.get_envs().collect();
         assert_eq!(
             env,
-            [(std::ffi::OsStr::new("PGPASSWORD"), Some(std::ffi::OsStr::new("ge/heim+1")))]
+            [(
+                std::ffi::OsStr::new("PGPASSWORD"),
+                Some(std::ffi::OsStr::new("ge/heim+1"))
+            )]
         );
     }
 }

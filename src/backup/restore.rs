@@ -89,8 +89,6 @@ pub async fn restore(config: &Config, dir: &Path) -> Result<RestoreSummary> {
             env!("CARGO_PKG_VERSION")
         )));
     }
-    verify(dir, &manifest).await?;
-
     let media_dir = crate::service::media::directory(config);
     if !files::is_empty_dir(&media_dir)? {
         return Err(Error::Conflict(format!(
@@ -108,6 +106,11 @@ pub async fn restore(config: &Config, dir: &Path) -> Result<RestoreSummary> {
             refused?;
         }
     }
+
+    if let DatabaseUrl::Postgres(_) = &config.database {
+        postgres_tools::check_installed("pg_restore").await?;
+    }
+    verify(dir, &manifest).await?;
 
     let made_media = !media_dir.exists();
     let written = put_in_place(config, dir, &manifest, &media_dir).await;
@@ -135,7 +138,9 @@ async fn verify(dir: &Path, manifest: &Manifest) -> Result<()> {
         for (done, file) in wanted.iter().enumerate() {
             let path = dir.join(manifest::relative_path(&file.path)?);
             let (size, sha256) = files::hash(&path).map_err(|err| {
-                Error::BadRequest(format!("the backup is incomplete: {err}; nothing was written"))
+                Error::BadRequest(format!(
+                    "the backup is incomplete: {err}; nothing was written"
+                ))
             })?;
             if size != file.size || sha256 != file.sha256 {
                 return Err(Error::BadRequest(format!(
@@ -168,7 +173,12 @@ async fn refuse_tables(db: &Db, shown: &str) -> Result<()> {
 
 /// Writes the media, then the database. On failure the database is left as it was (a SQLite
 /// file appears only whole; `pg_restore` runs in one transaction); the caller removes the media.
-async fn put_in_place(config: &Config, dir: &Path, manifest: &Manifest, media_dir: &Path) -> Result<()> {
+async fn put_in_place(
+    config: &Config,
+    dir: &Path,
+    manifest: &Manifest,
+    media_dir: &Path,
+) -> Result<()> {
     let media: Vec<(PathBuf, PathBuf)> = media_files(manifest)
         .map(|file| {
             let relative = manifest::relative_path(&file.path)?;
@@ -215,7 +225,10 @@ fn restore_sqlite(from: &Path, path: &Path) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let temporary = parent.join(format!(".{name}.restoring"));
     let _ = std::fs::remove_file(&temporary);
     if let Err(err) = files::copy(from, &temporary) {

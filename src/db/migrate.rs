@@ -69,8 +69,8 @@ impl Db {
             return Ok(None);
         };
         let known = match conn {
-            Conn::Sqlite(_) => known_migrations::<diesel::sqlite::Sqlite>(SQLITE)?,
-            Conn::Postgres(_) => known_migrations::<diesel::pg::Pg>(POSTGRES)?,
+            Conn::Sqlite(_) => known_migrations::<diesel::sqlite::Sqlite>(&SQLITE)?,
+            Conn::Postgres(_) => known_migrations::<diesel::pg::Pg>(&POSTGRES)?,
         };
         Ok(Some(SchemaVersion {
             name: known
@@ -102,8 +102,8 @@ impl Db {
     /// version): a database at that schema can be opened and brought up to date.
     pub fn knows_schema(url: &DatabaseUrl, schema: &str) -> Result<bool> {
         let known = match url {
-            DatabaseUrl::Sqlite(_) => known_migrations::<diesel::sqlite::Sqlite>(SQLITE)?,
-            DatabaseUrl::Postgres(_) => known_migrations::<diesel::pg::Pg>(POSTGRES)?,
+            DatabaseUrl::Sqlite(_) => known_migrations::<diesel::sqlite::Sqlite>(&SQLITE)?,
+            DatabaseUrl::Postgres(_) => known_migrations::<diesel::pg::Pg>(&POSTGRES)?,
         };
         Ok(known.iter().any(|(v, name)| v == schema || name == schema))
     }
@@ -114,12 +114,12 @@ impl Db {
     pub async fn migrate_oldest(&self, count: usize) -> Result<()> {
         fn run<B: Backend>(
             harness: &mut impl MigrationHarness<B>,
-            source: EmbeddedMigrations,
+            source: fn() -> EmbeddedMigrations,
             count: usize,
         ) -> Result<()> {
             for _ in 0..count {
                 harness
-                    .run_next_migration(source)
+                    .run_next_migration(source())
                     .map_err(|e| Error::internal("running one migration", e))?;
             }
             Ok(())
@@ -127,12 +127,12 @@ impl Db {
         let conn = self.conn().await?;
         match conn {
             Conn::Sqlite(mut c) => {
-                c.spawn_blocking(move |inner| Ok(run(inner, SQLITE, count)))
+                c.spawn_blocking(move |inner| Ok(run(inner, || SQLITE, count)))
                     .await?
             }
             Conn::Postgres(c) => {
                 tokio::task::spawn_blocking(move || {
-                    run(&mut AsyncMigrationHarness::new(c), POSTGRES, count)
+                    run(&mut AsyncMigrationHarness::new(c), || POSTGRES, count)
                 })
                 .await?
             }
@@ -158,8 +158,8 @@ impl Db {
 }
 
 /// (version, full name) of every migration this binary carries, oldest first.
-fn known_migrations<B: Backend>(source: EmbeddedMigrations) -> Result<Vec<(String, String)>> {
-    let mut known: Vec<(String, String)> = MigrationSource::<B>::migrations(&source)
+fn known_migrations<B: Backend>(source: &EmbeddedMigrations) -> Result<Vec<(String, String)>> {
+    let mut known: Vec<(String, String)> = MigrationSource::<B>::migrations(source)
         .map_err(|e| Error::internal("reading the embedded migrations", e))?
         .iter()
         .map(|m| (m.name().version().to_string(), m.name().to_string()))
@@ -179,7 +179,7 @@ fn run_pending<B: Backend>(
     source: EmbeddedMigrations,
 ) -> Result<MigrationReport> {
     let failed = |e: BoxError| Error::internal("running database migrations", e);
-    let known = known_migrations::<B>(source)?;
+    let known = known_migrations::<B>(&source)?;
     let applied = harness.applied_migrations().map_err(failed)?;
     if let Some(newer) = applied
         .iter()

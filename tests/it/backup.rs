@@ -84,7 +84,10 @@ async fn assert_untouched(db: &TestDb, node: &Kwartier) {
 async fn a_backup_made_while_serving_restores_the_same_node(db: TestDb) {
     let source = node_on(&db);
     source.ok(&["admin", "create-user", "anna", "--admin"]);
-    let token = source.ok(&["admin", "create-token", "anna"]).trim().to_owned();
+    let token = source
+        .ok(&["admin", "create-token", "anna"])
+        .trim()
+        .to_owned();
     let server = source.serve();
     let anna = Api::new(&server.base, &token);
     let initiative = anna.create_initiative("moestuin", "Buurtmoestuin").await;
@@ -153,7 +156,10 @@ async fn a_backup_made_while_serving_restores_the_same_node(db: TestDb) {
     let entry = listed(&format!("media/{image_name}")).expect("the image is listed");
     assert_eq!(entry["sha256"], sha256(&image).as_str());
     assert_eq!(entry["size"], image.len());
-    assert_eq!(std::fs::read(dir.join("media").join(image_name)).unwrap(), image);
+    assert_eq!(
+        std::fs::read(dir.join("media").join(image_name)).unwrap(),
+        image
+    );
     let entry = listed(database_file(&db)).expect("the database is listed");
     let dumped = std::fs::read(dir.join(database_file(&db))).unwrap();
     assert_eq!(entry["sha256"], sha256(&dumped).as_str());

