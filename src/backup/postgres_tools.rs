@@ -41,7 +41,7 @@ pub async fn check_installed(program: &'static str) -> Result<()> {
 fn tool(program: &str, url: &str) -> Result<Command> {
     let mut parsed = url::Url::parse(url)
         .map_err(|e| Error::Config(format!("the database URL cannot be read: {e}")))?;
-    let password = parsed.password().map(|p| percent_decode(p));
+    let password = parsed.password().map(percent_decode);
     let _ = parsed.set_password(None);
     let mut command = Command::new(program);
     command.arg("--dbname").arg(parsed.as_str());

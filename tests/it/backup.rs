@@ -208,7 +208,7 @@ async fn a_backup_goes_only_into_an_empty_directory(db: TestDb) {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(left, [notes.clone()]);
+    assert_eq!(left, vec![notes.clone()]);
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "mijn notities");
 
     // An empty directory that exists is fine.
