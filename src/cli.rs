@@ -144,6 +144,18 @@ enum AdminCommand {
     /// Reports (moderation): list the queue, resolve a report with an action and a note
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
+    /// Write a consistent backup (database, media, manifest with checksums) into a new or
+    /// empty directory; safe while the node runs
+    Backup {
+        /// Where the backup goes: a new or empty directory
+        dir: PathBuf,
+    },
+    /// Restore a backup into the configured database and data directory, which must be
+    /// empty; checks every file first, then brings the schema up to date
+    Restore {
+        /// A directory written by `kwartier admin backup`
+        dir: PathBuf,
+    },
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -289,6 +301,14 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Settings(command) => settings::run(config, command).await,
         AdminCommand::Invites(command) => invites::run(config, command).await,
         AdminCommand::Reports(command) => reports::run(config, command).await,
+        AdminCommand::Backup { dir } => {
+            println!("{}", crate::backup::create(&config, &dir).await?);
+            Ok(())
+        }
+        AdminCommand::Restore { dir } => {
+            println!("{}", crate::backup::restore(&config, &dir).await?);
+            Ok(())
+        }
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

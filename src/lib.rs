@@ -2,6 +2,7 @@
 //! Every municipality or region runs its own node; see `README.md` and `../shared/DESIGN.md`.
 
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;

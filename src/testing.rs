@@ -93,6 +93,10 @@ impl TestDb {
             );
             return None;
         };
+        Some(TestDb::postgres_on(server).await)
+    }
+
+    async fn postgres_on(server: String) -> TestDb {
         let name = format!("kwartier_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = AsyncPgConnection::establish(&server)
             .await
@@ -103,11 +107,23 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
         let mut url = url::Url::parse(&server).expect("KWARTIER_TEST_POSTGRES_URL is a URL");
         url.set_path(&name);
-        Some(TestDb {
+        TestDb {
             url: DatabaseUrl::Postgres(url.to_string()),
             dir: tempfile::tempdir().expect("temporary directory"),
             _postgres: Some(DropDatabase { server, name }),
-        })
+        }
+    }
+
+    /// Another fresh, empty database on the same backend (and server): a second node's, or
+    /// the target of a restore.
+    pub async fn empty_like(&self) -> TestDb {
+        match &self._postgres {
+            None => TestDb::sqlite(),
+            Some(DropDatabase { server, .. }) => {
+                let server = server.clone();
+                TestDb::postgres_on(server).await
+            }
+        }
     }
 
     /// A directory that lives as long as the database, for a node's other files.

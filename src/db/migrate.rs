@@ -4,10 +4,10 @@
 
 use diesel::backend::Backend;
 use diesel::migration::MigrationSource;
-use diesel_async::AsyncMigrationHarness;
+use diesel_async::{AsyncMigrationHarness, RunQueryDsl as _};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use super::{Conn, Db};
+use super::{Conn, DatabaseUrl, Db};
 use crate::error::{Error, Result};
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -23,7 +23,122 @@ pub struct MigrationReport {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The schema a database has: its newest applied migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaVersion {
+    /// As diesel records it: `20261207000017`.
+    pub version: String,
+    /// The migration's full name when this binary knows it (`2026-12-07-000017_invites_and_about`);
+    /// the bare version when it does not (a newer kwartier made it).
+    pub name: String,
+}
+
 impl Db {
+    /// The newest migration applied to this database, or `None` when it has none (an empty
+    /// database). Reads only: diesel's own harness would create its table first.
+    pub async fn schema_version(&self) -> Result<Option<SchemaVersion>> {
+        #[derive(diesel::QueryableByName)]
+        struct Newest {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            version: Option<String>,
+        }
+        let mut conn = self.conn().await?;
+        let conn = &mut conn;
+        let exists = match conn {
+            Conn::Sqlite(_) => {
+                "SELECT count(*) AS n FROM sqlite_master \
+                 WHERE type = 'table' AND name = '__diesel_schema_migrations'"
+            }
+            Conn::Postgres(_) => {
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_name = '__diesel_schema_migrations' \
+                 AND table_schema = current_schema()"
+            }
+        };
+        let tables: TableCount =
+            crate::run!(conn, |c| diesel::sql_query(exists).get_result(c).await)?;
+        if tables.n == 0 {
+            return Ok(None);
+        }
+        let newest: Newest = crate::run!(conn, |c| diesel::sql_query(
+            "SELECT max(version) AS version FROM __diesel_schema_migrations"
+        )
+        .get_result(c)
+        .await)?;
+        let Some(version) = newest.version else {
+            return Ok(None);
+        };
+        let known = match conn {
+            Conn::Sqlite(_) => known_migrations::<diesel::sqlite::Sqlite>(&SQLITE)?,
+            Conn::Postgres(_) => known_migrations::<diesel::pg::Pg>(&POSTGRES)?,
+        };
+        Ok(Some(SchemaVersion {
+            name: known
+                .iter()
+                .find(|(v, _)| *v == version)
+                .map_or(version.clone(), |(_, name)| name.clone()),
+            version,
+        }))
+    }
+
+    /// How many tables the database has (the migrations' bookkeeping table included): zero
+    /// for a database no kwartier has touched.
+    pub async fn table_count(&self) -> Result<i64> {
+        let mut conn = self.conn().await?;
+        let conn = &mut conn;
+        let query = match conn {
+            Conn::Sqlite(_) => "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'",
+            Conn::Postgres(_) => {
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            }
+        };
+        let count: TableCount =
+            crate::run!(conn, |c| diesel::sql_query(query).get_result(c).await)?;
+        Ok(count.n)
+    }
+
+    /// Whether this binary carries the migration named `schema` (a full name or a bare
+    /// version): a database at that schema can be opened and brought up to date.
+    pub fn knows_schema(url: &DatabaseUrl, schema: &str) -> Result<bool> {
+        let known = match url {
+            DatabaseUrl::Sqlite(_) => known_migrations::<diesel::sqlite::Sqlite>(&SQLITE)?,
+            DatabaseUrl::Postgres(_) => known_migrations::<diesel::pg::Pg>(&POSTGRES)?,
+        };
+        Ok(known.iter().any(|(v, name)| v == schema || name == schema))
+    }
+
+    /// Applies only the oldest `count` migrations: a database as an old kwartier left it, for
+    /// upgrade tests.
+    #[cfg(any(test, feature = "testing"))]
+    pub async fn migrate_oldest(&self, count: usize) -> Result<()> {
+        fn run<B: Backend>(
+            harness: &mut impl MigrationHarness<B>,
+            source: fn() -> EmbeddedMigrations,
+            count: usize,
+        ) -> Result<()> {
+            for _ in 0..count {
+                harness
+                    .run_next_migration(source())
+                    .map_err(|e| Error::internal("running one migration", e))?;
+            }
+            Ok(())
+        }
+        let conn = self.conn().await?;
+        match conn {
+            Conn::Sqlite(mut c) => {
+                c.spawn_blocking(move |inner| Ok(run(inner, || SQLITE, count)))
+                    .await?
+            }
+            Conn::Postgres(c) => {
+                tokio::task::spawn_blocking(move || {
+                    run(&mut AsyncMigrationHarness::new(c), || POSTGRES, count)
+                })
+                .await?
+            }
+        }
+    }
+
     /// Brings the schema up to date. Refuses a database whose schema is newer than this binary.
     pub async fn migrate(&self) -> Result<MigrationReport> {
         let conn = self.conn().await?;
@@ -42,17 +157,29 @@ impl Db {
     }
 }
 
+/// (version, full name) of every migration this binary carries, oldest first.
+fn known_migrations<B: Backend>(source: &EmbeddedMigrations) -> Result<Vec<(String, String)>> {
+    let mut known: Vec<(String, String)> = MigrationSource::<B>::migrations(source)
+        .map_err(|e| Error::internal("reading the embedded migrations", e))?
+        .iter()
+        .map(|m| (m.name().version().to_string(), m.name().to_string()))
+        .collect();
+    known.sort();
+    Ok(known)
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 fn run_pending<B: Backend>(
     harness: &mut impl MigrationHarness<B>,
     source: EmbeddedMigrations,
 ) -> Result<MigrationReport> {
     let failed = |e: BoxError| Error::internal("running database migrations", e);
-    // (version, full name) of every migration this binary carries.
-    let known: Vec<(String, String)> = MigrationSource::<B>::migrations(&source)
-        .map_err(failed)?
-        .iter()
-        .map(|m| (m.name().version().to_string(), m.name().to_string()))
-        .collect();
+    let known = known_migrations::<B>(&source)?;
     let applied = harness.applied_migrations().map_err(failed)?;
     if let Some(newer) = applied
         .iter()

@@ -64,7 +64,7 @@ pub use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
-pub use migrate::MigrationReport;
+pub use migrate::{MigrationReport, SchemaVersion};
 pub use url::DatabaseUrl;
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;

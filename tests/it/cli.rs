@@ -108,7 +108,7 @@ impl Kwartier {
     }
 
     /// Starts `kwartier serve` on a free port and waits until it answers.
-    fn serve(&self) -> Server {
+    pub(crate) fn serve(&self) -> Server {
         let child = self
             .command(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
             .stdout(Stdio::null())
@@ -166,19 +166,19 @@ fn one_line_failure(output: &Output, args: &[&str]) -> String {
 }
 
 /// A running `kwartier serve`.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     log: mpsc::Receiver<String>,
 }
 
 impl Server {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Sends SIGTERM, checks that the server shuts down cleanly and returns what it logged.
-    fn stop(self) -> Vec<Value> {
+    pub(crate) fn stop(self) -> Vec<Value> {
         self.stop_with(Signal::SIGTERM)
     }
 

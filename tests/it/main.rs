@@ -3,6 +3,7 @@
 
 mod account_data;
 mod admin;
+mod backup;
 mod cli;
 mod directory_feed;
 mod feeds;
@@ -10,4 +11,5 @@ mod http;
 mod media;
 mod metrics;
 mod network_search;
+mod upgrade;
 mod web;

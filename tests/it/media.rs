@@ -15,7 +15,7 @@ test_both_backends!(
     a_story_gets_a_cover_only_with_a_description,
 );
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let picture = RgbImage::from_fn(width, height, |x, y| Rgb([x as u8, y as u8, 120]));
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(picture)
