@@ -584,3 +584,44 @@ async fn the_units_command_line_serves_with_the_env_example_and_stops_on_sigterm
         .expect("wait for the node");
     assert!(status.success(), "a SIGTERM stop is a clean exit: {status}");
 }
+
+/// The nightly backup: its service and timer pass `systemd-analyze verify` together, and the
+/// service runs the node's binary with the node's env file, as the guide says.
+#[test]
+fn backup_service_and_timer_pass_systemd_analyze_verify() {
+    let Some(analyze) = system_tool("systemd-analyze", "systemd", "systemd-analyze verify") else {
+        return;
+    };
+    let service = read(&deploy_dir().join("systemd/kwartier-backup.service"));
+    let exec_start = values(&unit_section(&service, "Service"), "ExecStart").join(" ");
+    assert!(
+        exec_start.contains(&format!(
+            "{INSTALLED_BINARY} --env-file /etc/kwartier/kwartier.env admin backup "
+        )),
+        "{exec_start}"
+    );
+    let dir = TempDir::new().expect("a temporary directory");
+    for name in ["kwartier-backup.service", "kwartier-backup.timer"] {
+        std::fs::copy(
+            deploy_dir().join("systemd").join(name),
+            dir.path().join(name),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let verified = output(
+        Command::new(&analyze)
+            .args(["verify", "--man=no"])
+            .arg(dir.path().join("kwartier-backup.timer"))
+            .arg(dir.path().join("kwartier-backup.service")),
+    );
+    let stderr = String::from_utf8_lossy(&verified.stderr);
+    let about_the_units: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("kwartier-backup"))
+        .collect();
+    assert!(
+        verified.status.success() && about_the_units.is_empty(),
+        "systemd-analyze verify: {}",
+        describe(&verified)
+    );
+}

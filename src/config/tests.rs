@@ -518,6 +518,7 @@ fn a_bad_env_file_is_refused_with_the_line_named() {
     let broken = env_file("KWARTIER_DOMAIN='not closed\n");
     let message = load_err(&with_env_file(broken.path()), &[]);
     assert!(message.starts_with("--env-file "), "{message}");
+}
 
 #[test]
 fn the_metrics_address_is_off_by_default_and_checked() {
