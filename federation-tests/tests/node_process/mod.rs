@@ -21,6 +21,12 @@ pub struct NodeProcess {
 /// environment but a short delivery retry schedule. Every command of one node gets the same
 /// flags, as the README says: the development switch decides the scheme of its ids.
 pub fn kwartier(database: &DatabaseUrl, addr: SocketAddr) -> Command {
+    kwartier_behind(database, addr, addr)
+}
+
+/// [`kwartier`] listening on `listen` for the domain `localhost:PORT` of `public`: one of
+/// several processes of one node behind a proxy at `public`.
+pub fn kwartier_behind(database: &DatabaseUrl, listen: SocketAddr, public: SocketAddr) -> Command {
     let database = match database {
         DatabaseUrl::Sqlite(path) => path.display().to_string(),
         DatabaseUrl::Postgres(url) => url.clone(),
@@ -29,8 +35,8 @@ pub fn kwartier(database: &DatabaseUrl, addr: SocketAddr) -> Command {
     command
         .env_clear()
         .env("KWARTIER_DATABASE_URL", database)
-        .env("KWARTIER_DOMAIN", format!("localhost:{}", addr.port()))
-        .env("KWARTIER_LISTEN", addr.to_string())
+        .env("KWARTIER_DOMAIN", format!("localhost:{}", public.port()))
+        .env("KWARTIER_LISTEN", listen.to_string())
         .env("KWARTIER_LOG_FORMAT", "json")
         .env("KWARTIER_DELIVERY_RETRY_FIRST", "100ms")
         .env("KWARTIER_DELIVERY_RETRY_MAX", "1s")
@@ -108,7 +114,13 @@ impl NodeProcess {
     /// `kwartier serve --development`, as the README starts a node for trying federation;
     /// returns once it logs that it serves.
     pub fn start(database: &DatabaseUrl, addr: SocketAddr) -> NodeProcess {
-        let mut child = kwartier(database, addr)
+        NodeProcess::start_behind(database, addr, addr)
+    }
+
+    /// [`NodeProcess::start`] on `listen`, for the domain of `public` (see [`kwartier_behind`]).
+    pub fn start_behind(database: &DatabaseUrl, listen: SocketAddr, public: SocketAddr) -> NodeProcess {
+        let addr = listen;
+        let mut child = kwartier_behind(database, listen, public)
             .arg("serve")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -123,14 +135,16 @@ impl NodeProcess {
         });
         let node = NodeProcess { child, addr };
         let deadline = Instant::now() + START;
+        let mut said = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = received
-                .recv_timeout(left)
-                .expect("kwartier serve did not start");
+            let Ok(line) = received.recv_timeout(left) else {
+                panic!("kwartier serve did not start:\n{}", said.join("\n"));
+            };
             if line.contains("kwartier is serving") {
                 return node;
             }
+            said.push(line);
         }
     }
 
