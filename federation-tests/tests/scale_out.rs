@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -134,9 +134,11 @@ async fn two_processes_share_web_and_deliveries_and_survive_a_kill() {
         (arrived > INBOXES * ANSWERED_AT_ONCE && delivered).then_some(())
     })
     .await;
+    let mut logged = Vec::new();
     if let Some(p1) = p1.take() {
-        p1.kill();
+        logged.extend(p1.kill());
     }
+    let killed_at = Instant::now();
     let at_kill = fake_deliveries(&shared, &inboxes).await;
     let delivered = at_kill
         .iter()
@@ -199,6 +201,15 @@ async fn two_processes_share_web_and_deliveries_and_survive_a_kill() {
             .then_some(())
     })
     .await;
+    // Outcomes are recorded by the process that sent them; a failure to record (a deadlock
+    // between the two processes, say) would send them again once their lease ran out.
+    logged.extend(p1.logged());
+    logged.extend(p2.logged());
+    let unrecorded: Vec<&String> = logged
+        .iter()
+        .filter(|line| line.contains("could not record deliveries"))
+        .collect();
+    assert!(unrecorded.is_empty(), "{unrecorded:#?}");
     let mut conn = shared.conn().await.expect("connection");
     let failed = delivery::counts_by_peer(&mut conn).await.expect("counts");
     assert!(failed.is_empty(), "deliveries given up: {failed:?}");
@@ -227,10 +238,27 @@ async fn two_processes_share_web_and_deliveries_and_survive_a_kill() {
         assert_eq!(ids, expected, "{} got exactly what was queued", inbox.url());
         for (id, times) in received {
             let repeat_allowed = in_flight.contains(&(inbox.url(), id.clone()));
+            let row = |all: &[Queued]| {
+                all.iter()
+                    .find(|d| d.inbox == inbox.url() && d.activity == id)
+                    .map(|d| (d.state.clone(), d.claimed, d.attempts, d.last_error.clone()))
+            };
+            let arrivals: Vec<(String, Duration)> = inbox
+                .received
+                .lock()
+                .expect("received")
+                .iter()
+                .filter(|(arrived, _, _)| *arrived == id)
+                .map(|(_, date, at)| (date.clone(), at.elapsed()))
+                .collect();
             assert!(
                 times == 1 || (times == 2 && repeat_allowed),
-                "{id} reached {} {times} times (in flight at the kill: {repeat_allowed})",
-                inbox.url()
+                "{id} reached {} {times} times (in flight at the kill: {repeat_allowed}; \
+                 at the kill {:?}, now {:?}; arrivals (date, ago) {arrivals:?}; killed {:?} ago)",
+                inbox.url(),
+                row(&at_kill),
+                row(&settled),
+                killed_at.elapsed(),
             );
         }
     }
@@ -403,11 +431,14 @@ async fn log_in(process: SocketAddr, public: SocketAddr, user: &str, password: &
         .post(format!("http://{process}/login"))
         .header("cookie", "csrf=scale-out-test")
         .header("origin", format!("http://localhost:{}", public.port()))
-        .form(&[
-            ("csrf", "scale-out-test"),
-            ("username", user),
-            ("password", password),
-        ])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("csrf", "scale-out-test")
+                .append_pair("username", user)
+                .append_pair("password", password)
+                .finish(),
+        )
         .send()
         .await
         .expect("log in");
@@ -457,6 +488,9 @@ struct Queued {
     state: String,
     /// Claimed by a process, whose lease has not lapsed.
     claimed: bool,
+    /// Attempts and the last error, for the messages of failed assertions.
+    attempts: i32,
+    last_error: Option<String>,
 }
 
 async fn fake_deliveries(shared: &Db, inboxes: &[CountingInbox]) -> Vec<Queued> {
@@ -473,22 +507,27 @@ async fn fake_deliveries(shared: &Db, inboxes: &[CountingInbox]) -> Vec<Queued> 
                 activity: activity.ap_id.0.to_string(),
                 state: d.state,
                 claimed: d.locked_until.is_some_and(|until| until > now),
+                attempts: d.attempts,
+                last_error: d.last_error,
             });
         }
     }
     all
 }
 
+/// An activity id that arrived, with the request's `Date` and when it arrived.
+type Arrival = (String, String, Instant);
+
 /// An inbox that counts what arrives by activity id; after its first few it holds each
 /// request until `held` turns true.
 struct CountingInbox {
     base: String,
-    received: Arc<Mutex<Vec<String>>>,
+    received: Arc<Mutex<Vec<Arrival>>>,
 }
 
 #[derive(Clone)]
 struct Inbox {
-    received: Arc<Mutex<Vec<String>>>,
+    received: Arc<Mutex<Vec<Arrival>>>,
     held: watch::Receiver<bool>,
 }
 
@@ -521,21 +560,30 @@ impl CountingInbox {
     /// How often each activity id arrived.
     fn received(&self) -> BTreeMap<String, usize> {
         let mut times = BTreeMap::new();
-        for id in self.received.lock().expect("received").iter() {
+        for (id, _, _) in self.received.lock().expect("received").iter() {
             *times.entry(id.clone()).or_default() += 1;
         }
         times
     }
 }
 
-async fn take(State(inbox): State<Inbox>, body: Bytes) -> AxumStatus {
+async fn take(
+    State(inbox): State<Inbox>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> AxumStatus {
+    let date = headers
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let id = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|activity| activity["id"].as_str().map(str::to_owned))
         .unwrap_or_default();
     let arrived = {
         let mut received = inbox.received.lock().expect("received");
-        received.push(id);
+        received.push((id, date, Instant::now()));
         received.len()
     };
     if arrived > ANSWERED_AT_ONCE {

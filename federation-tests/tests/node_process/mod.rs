@@ -15,6 +15,8 @@ const START: Duration = Duration::from_secs(60);
 pub struct NodeProcess {
     child: Child,
     pub addr: SocketAddr,
+    /// What it logs (JSON lines on stderr), from after it said it serves.
+    log: mpsc::Receiver<String>,
 }
 
 /// `kwartier --development` on `database`, serving `localhost:PORT`, with nothing from the
@@ -133,12 +135,16 @@ impl NodeProcess {
                 let _ = lines.send(line);
             }
         });
-        let node = NodeProcess { child, addr };
+        let node = NodeProcess {
+            child,
+            addr,
+            log: received,
+        };
         let deadline = Instant::now() + START;
         let mut said = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = received.recv_timeout(left) else {
+            let Ok(line) = node.log.recv_timeout(left) else {
                 panic!("kwartier serve did not start:\n{}", said.join("\n"));
             };
             if line.contains("kwartier is serving") {
@@ -153,10 +159,21 @@ impl NodeProcess {
         format!("http://localhost:{}", self.addr.port())
     }
 
-    /// SIGKILL: no shutdown, no flushing, leases left behind.
-    pub fn kill(mut self) {
+    /// The lines it logged since it started serving (or since the last call).
+    pub fn logged(&self) -> Vec<String> {
+        self.log.try_iter().collect()
+    }
+
+    /// SIGKILL: no shutdown, no flushing, leases left behind. Returns what it logged last.
+    pub fn kill(mut self) -> Vec<String> {
         self.child.kill().expect("kill");
         self.child.wait().expect("reap");
+        // The reader thread ends with the pipe: whatever it still had comes in.
+        let mut lines = Vec::new();
+        while let Ok(line) = self.log.recv_timeout(Duration::from_secs(5)) {
+            lines.push(line);
+        }
+        lines
     }
 }
 
