@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::db::exclusive::Lock;
 use crate::db::actor::Actor;
+use crate::db::exclusive::Lock;
 use crate::delivery;
 use crate::error::Result;
 use crate::federation::client;

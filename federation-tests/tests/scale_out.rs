@@ -155,7 +155,10 @@ async fn two_processes_share_web_and_deliveries_and_survive_a_kill() {
         .filter(|d| d.state == state::PENDING && d.claimed)
         .map(|d| (d.inbox.clone(), d.activity.clone()))
         .collect();
-    assert!(!in_flight.is_empty(), "deliveries were under way at the kill");
+    assert!(
+        !in_flight.is_empty(),
+        "deliveries were under way at the kill"
+    );
     gate.send_replace(true);
 
     // Phase 2: one process down; the proxy sends everything to the other, nothing fails.
@@ -378,7 +381,8 @@ impl Web {
     }
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.client.post(self.url(path)).json(&body)).await
+        self.send(self.client.post(self.url(path)).json(&body))
+            .await
     }
 
     fn url(&self, path: &str) -> String {
@@ -463,7 +467,10 @@ async fn assert_signed_in(process: SocketAddr, session: &str, user: &str) {
         .expect("dashboard");
     assert_eq!(response.status(), StatusCode::OK, "signed in on {process}");
     let page = response.text().await.expect("page");
-    assert!(page.contains(user), "the dashboard on {process} is {user}'s");
+    assert!(
+        page.contains(user),
+        "the dashboard on {process} is {user}'s"
+    );
 }
 
 /// Every story in the person's timeline, page by page.

@@ -375,7 +375,10 @@ pub async fn for_activity(conn: &mut Conn, activity_id: i64) -> Result<Vec<Deliv
 }
 
 /// Deliveries to one inbox with their activities, oldest first: for tests and status pages.
-pub async fn to_inbox(conn: &mut Conn, inbox_url: &str) -> Result<Vec<(Delivery, OutgoingActivity)>> {
+pub async fn to_inbox(
+    conn: &mut Conn,
+    inbox_url: &str,
+) -> Result<Vec<(Delivery, OutgoingActivity)>> {
     Ok(run!(conn, |c| delivery::table
         .inner_join(outgoing_activity::table)
         .filter(delivery::inbox_url.eq(inbox_url))

@@ -2,7 +2,7 @@
 //! up, and what it says about the peer's health (failures in a row, the circuit breaker).
 //! Outcomes that arrive together are recorded in one transaction, successes in one statement.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,22 +75,34 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
         async move {
             let at = now();
             let mut delivered: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
-            let mut answered = HashSet::new();
+            // Per peer, in host order: the errors of its failed attempts, and whether it answered.
+            let mut peers: BTreeMap<&str, (Vec<&str>, bool)> = BTreeMap::new();
             for one in sent {
+                let peer = peers.entry(one.delivery.peer.as_str()).or_default();
                 if verdict(&one.attempt) == Verdict::Delivered {
                     let status = status(&one.attempt).unwrap_or(200);
                     delivered.entry(status).or_default().push(one.delivery.id);
-                    answered.insert(one.delivery.peer.as_str());
+                    peer.1 = true;
                     tracing::debug!(activity = %one.activity.ap_id, inbox = %one.delivery.inbox_url, "delivered");
                 } else {
-                    settle_failure(state, conn, one, at).await?;
+                    if settle_failure(state, conn, one, at).await? {
+                        peer.0.push(one.attempt.error.as_deref().unwrap_or_default());
+                    }
                 }
             }
             for (status, ids) in delivered {
                 delivery::record_delivered(conn, &ids, status, at).await?;
             }
-            for host in answered {
-                peer::record_success(conn, host, at).await?;
+            // Peer rows are updated in host order: processes sharing the queue (PostgreSQL)
+            // record at the same time, and in any other order two of them can deadlock, which
+            // undoes the whole batch and sends it again when its leases run out.
+            for (host, (errors, answered)) in peers {
+                for error in errors {
+                    record_peer_failure(state, conn, host, error, at).await?;
+                }
+                if answered {
+                    peer::record_success(conn, host, at).await?;
+                }
             }
             // A deleted account's key goes once its `Delete` is delivered (or given up).
             let mut deleters: Vec<i64> = sent
@@ -108,14 +120,15 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<()> {
     .await
 }
 
-/// A refusal is final; anything else is retried after a backoff until the give-up time, and
-/// counts against the peer (opening its circuit when it keeps failing).
+/// A refusal is final; anything else is retried after a backoff until the give-up time (and
+/// counts against the peer: [`record_peer_failure`], called once the batch's deliveries are
+/// recorded). Returns whether it counts against the peer.
 async fn settle_failure(
     state: &AppState,
     conn: &mut Conn,
     one: &Sent,
     at: NaiveDateTime,
-) -> Result<()> {
+) -> Result<bool> {
     let config = &state.config.delivery;
     let (delivery, activity, attempt) = (&one.delivery, &one.activity, &one.attempt);
     let status = status(attempt);
@@ -123,7 +136,7 @@ async fn settle_failure(
     if verdict(attempt) == Verdict::Permanent {
         delivery::record(conn, delivery.id, Outcome::Failed { status, error }, at).await?;
         tracing::warn!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, "delivery refused; not retrying");
-        return Ok(());
+        return Ok(false);
     }
     let attempts = delivery.attempts + 1;
     let delay = backoff::retry_delay(config, attempts, backoff::jitter())
@@ -143,10 +156,23 @@ async fn settle_failure(
         delivery::record(conn, delivery.id, outcome, at).await?;
         tracing::info!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, attempts, retry_in = ?delay, "delivery failed; will retry");
     }
-    let peer = peer::record_failure(conn, &delivery.peer, error, at).await?;
-    if let Some(open_for) = backoff::circuit_open_for(config, peer.consecutive_failures) {
-        peer::open_circuit(conn, &delivery.peer, later(at, open_for)).await?;
-        tracing::warn!(peer = %delivery.peer, failures = peer.consecutive_failures, ?open_for, "peer unreachable; pausing deliveries to it");
+    Ok(true)
+}
+
+/// Counts a failed attempt against its peer, opening the peer's circuit when it keeps failing.
+async fn record_peer_failure(
+    state: &AppState,
+    conn: &mut Conn,
+    host: &str,
+    error: &str,
+    at: NaiveDateTime,
+) -> Result<()> {
+    let peer = peer::record_failure(conn, host, error, at).await?;
+    if let Some(open_for) =
+        backoff::circuit_open_for(&state.config.delivery, peer.consecutive_failures)
+    {
+        peer::open_circuit(conn, host, later(at, open_for)).await?;
+        tracing::warn!(peer = %host, failures = peer.consecutive_failures, ?open_for, "peer unreachable; pausing deliveries to it");
     }
     Ok(())
 }

@@ -120,7 +120,11 @@ impl NodeProcess {
     }
 
     /// [`NodeProcess::start`] on `listen`, for the domain of `public` (see [`kwartier_behind`]).
-    pub fn start_behind(database: &DatabaseUrl, listen: SocketAddr, public: SocketAddr) -> NodeProcess {
+    pub fn start_behind(
+        database: &DatabaseUrl,
+        listen: SocketAddr,
+        public: SocketAddr,
+    ) -> NodeProcess {
         let addr = listen;
         let mut child = kwartier_behind(database, listen, public)
             .arg("serve")
