@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode as AxumStatus;
 use futures_util::future::join_all;
 use kwartier::db::delivery::{self, state};
+use kwartier::db::exclusive::Lock;
 use kwartier::db::{DatabaseUrl, Db};
 use kwartier::testing::{Api, TestDb, TestNode, add_remote_follower, eventually};
 use reqwest::StatusCode;
@@ -300,6 +301,58 @@ async fn two_processes_share_web_and_deliveries_and_survive_a_kill() {
         assert_eq!(distinct.len(), comment_count, "{}: {texts:?}", node.url(""));
     }
     drop((p1, p2));
+}
+
+/// The advisory locks that let one process at a time migrate, or run a scheduled round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_at_a_time_holds_a_lock() {
+    let Some(db) = TestDb::postgres("scale_out::one_process_at_a_time_holds_a_lock").await else {
+        return;
+    };
+    // Two pools stand for two processes.
+    let first = Db::connect(&db.url, 2).await.expect("connect");
+    let second = Db::connect(&db.url, 2).await.expect("connect");
+    let held = first.exclusive(Lock::DirectorySync).await.expect("lock");
+    assert!(
+        second
+            .try_exclusive(Lock::DirectorySync)
+            .await
+            .expect("try")
+            .is_none(),
+        "held by the first"
+    );
+    let other = second
+        .try_exclusive(Lock::BlocklistFetch)
+        .await
+        .expect("try");
+    assert!(other.is_some(), "another lock is free");
+    held.release().await;
+    let taken = second
+        .try_exclusive(Lock::DirectorySync)
+        .await
+        .expect("try");
+    assert!(taken.is_some(), "free once released");
+    // A holder that goes away without releasing (a failed round, a killed process) frees it.
+    drop(taken);
+    eventually("a dropped lock is free", DEADLINE, || async {
+        first
+            .try_exclusive(Lock::DirectorySync)
+            .await
+            .expect("try")
+            .map(|_| ())
+    })
+    .await;
+    // Migrating waits for the startup lock instead of racing.
+    let startup = first.exclusive(Lock::Startup).await.expect("lock");
+    let migrating = tokio::spawn(async move { second.migrate().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !migrating.is_finished(),
+        "migrating waits for the startup lock"
+    );
+    startup.release().await;
+    let report = migrating.await.expect("task").expect("migrate");
+    assert!(!report.applied.is_empty(), "then migrates");
 }
 
 /// Starts a process of the node without blocking the test's runtime.
