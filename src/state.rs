@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::actor::Actor;
+use crate::db::exclusive::Lock;
 use crate::delivery;
 use crate::error::Result;
 use crate::federation::client;
@@ -46,16 +47,23 @@ impl AppState {
     /// actor exist. Everything a node needs before it can serve.
     pub async fn open(config: Config) -> Result<AppState> {
         let db = Db::connect(&config.database, config.database_max_connections).await?;
-        let report = db.migrate().await?;
-        for name in &report.applied {
-            tracing::info!(migration = %name, "applied database migration");
-        }
         let urls = Urls::new(&config);
         let keys = KeyPool::new();
-        let mut conn = db.conn().await?;
-        crate::db::node_settings::ensure(&mut conn, config.node_name.as_deref()).await?;
-        let node_actor = node::ensure_actor(&mut conn, &urls, &keys).await?;
-        drop(conn);
+        // Processes that start together on one PostgreSQL database take turns here: one
+        // migrates and makes the node's actor (and its keys), the others find them made.
+        let startup = db.exclusive(Lock::Startup).await?;
+        let prepared = async {
+            let report = db.migrate_holding(&startup).await?;
+            for name in &report.applied {
+                tracing::info!(migration = %name, "applied database migration");
+            }
+            let mut conn = db.conn().await?;
+            crate::db::node_settings::ensure(&mut conn, config.node_name.as_deref()).await?;
+            node::ensure_actor(&mut conn, &urls, &keys).await
+        }
+        .await;
+        startup.release().await;
+        let node_actor = prepared?;
         Ok(AppState {
             http: client::build(&config)?,
             config: Arc::new(config),

@@ -469,51 +469,7 @@ impl TestNode {
     /// local actor `followee`, as if it had followed: for followers on servers that are not
     /// Kwartier nodes (a fake inbox, an unreachable address).
     pub async fn add_remote_follower(&self, followee: &str, actor_url: &str, inbox_url: &str) {
-        use crate::db::actor::{self, NewActor, kind};
-        let mut conn = self.state.db.conn().await.expect("connection");
-        let at = crate::db::now();
-        let username = actor_url.rsplit('/').next().unwrap_or("remote").to_owned();
-        let remote = actor::upsert_remote(
-            &mut conn,
-            &NewActor {
-                ap_id: crate::db::types::DbUrl(url::Url::parse(actor_url).expect("actor URL")),
-                username: &username,
-                display_name: None,
-                inbox_url,
-                shared_inbox_url: None,
-                public_key: "-----BEGIN PUBLIC KEY-----",
-                private_key: None,
-                local: false,
-                actor_type: kind::PERSON,
-                summary: None,
-                url: None,
-                followers_url: None,
-                icon_url: None,
-                image_url: None,
-                manually_approves_followers: false,
-                discoverable: false,
-                public_key_id: None,
-                created_at: at,
-                updated_at: at,
-                last_refreshed_at: at,
-            },
-        )
-        .await
-        .expect("store the remote actor");
-        let local = actor::find_local(&mut conn, followee)
-            .await
-            .expect("lookup")
-            .expect("the followee exists");
-        crate::db::follow::upsert(
-            &mut conn,
-            remote.id,
-            local.id,
-            None,
-            crate::db::follow::state::ACCEPTED,
-            at,
-        )
-        .await
-        .expect("follow");
+        add_remote_follower(&self.state.db, followee, actor_url, inbox_url).await;
     }
 
     /// Makes the theme group `handle` (themed `zorg`), with the local user `moderator` as its
@@ -768,4 +724,54 @@ impl Drop for TestNode {
             let _ = stop.send(());
         }
     }
+}
+
+/// [`TestNode::add_remote_follower`] on a database of a node that runs elsewhere (in other
+/// processes, say).
+pub async fn add_remote_follower(db: &Db, followee: &str, actor_url: &str, inbox_url: &str) {
+    use crate::db::actor::{self, NewActor, kind};
+    let mut conn = db.conn().await.expect("connection");
+    let at = crate::db::now();
+    let username = actor_url.rsplit('/').next().unwrap_or("remote").to_owned();
+    let remote = actor::upsert_remote(
+        &mut conn,
+        &NewActor {
+            ap_id: crate::db::types::DbUrl(url::Url::parse(actor_url).expect("actor URL")),
+            username: &username,
+            display_name: None,
+            inbox_url,
+            shared_inbox_url: None,
+            public_key: "-----BEGIN PUBLIC KEY-----",
+            private_key: None,
+            local: false,
+            actor_type: kind::PERSON,
+            summary: None,
+            url: None,
+            followers_url: None,
+            icon_url: None,
+            image_url: None,
+            manually_approves_followers: false,
+            discoverable: false,
+            public_key_id: None,
+            created_at: at,
+            updated_at: at,
+            last_refreshed_at: at,
+        },
+    )
+    .await
+    .expect("store the remote actor");
+    let local = actor::find_local(&mut conn, followee)
+        .await
+        .expect("lookup")
+        .expect("the followee exists");
+    crate::db::follow::upsert(
+        &mut conn,
+        remote.id,
+        local.id,
+        None,
+        crate::db::follow::state::ACCEPTED,
+        at,
+    )
+    .await
+    .expect("follow");
 }

@@ -374,6 +374,20 @@ pub async fn for_activity(conn: &mut Conn, activity_id: i64) -> Result<Vec<Deliv
         .await)?)
 }
 
+/// Deliveries to one inbox with their activities, oldest first: for tests and status pages.
+pub async fn to_inbox(
+    conn: &mut Conn,
+    inbox_url: &str,
+) -> Result<Vec<(Delivery, OutgoingActivity)>> {
+    Ok(run!(conn, |c| delivery::table
+        .inner_join(outgoing_activity::table)
+        .filter(delivery::inbox_url.eq(inbox_url))
+        .order(delivery::id)
+        .select((Delivery::as_select(), OutgoingActivity::as_select()))
+        .load(c)
+        .await)?)
+}
+
 /// Per peer: how many deliveries are pending and how many failed.
 pub async fn counts_by_peer(conn: &mut Conn) -> Result<Vec<(String, String, i64)>> {
     Ok(run!(conn, |c| delivery::table

@@ -1,12 +1,15 @@
 //! Schema migrations, embedded in the binary: `migrations/sqlite` and `migrations/postgres` hold
 //! the same migrations under the same names. Each migration runs in its own transaction; a
-//! database that has migrations this binary does not know is refused, never touched.
+//! database that has migrations this binary does not know is refused, never touched. On
+//! PostgreSQL processes that start together take turns ([`Lock::Startup`]): the first migrates,
+//! the others find nothing left to do.
 
 use diesel::backend::Backend;
 use diesel::migration::MigrationSource;
 use diesel_async::{AsyncMigrationHarness, RunQueryDsl as _};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use super::exclusive::Lock;
 use super::{Conn, DatabaseUrl, Db};
 use crate::error::{Error, Result};
 
@@ -141,6 +144,17 @@ impl Db {
 
     /// Brings the schema up to date. Refuses a database whose schema is newer than this binary.
     pub async fn migrate(&self) -> Result<MigrationReport> {
+        let startup = self.exclusive(Lock::Startup).await?;
+        let report = self.migrate_holding(&startup).await;
+        startup.release().await;
+        report
+    }
+
+    /// [`Db::migrate`] for a caller that already holds [`Lock::Startup`] (and does more under it).
+    pub async fn migrate_holding(
+        &self,
+        _startup: &super::exclusive::Exclusive,
+    ) -> Result<MigrationReport> {
         let conn = self.conn().await?;
         match conn {
             Conn::Sqlite(mut c) => {

@@ -24,6 +24,7 @@ pub mod directory;
 pub mod directory_search;
 pub mod discoverable;
 pub mod domain_policy;
+pub mod exclusive;
 pub mod follow;
 pub mod group_post;
 pub mod inbox;

@@ -2,7 +2,7 @@
 //! up, and what it says about the peer's health (failures in a row, the circuit breaker).
 //! Outcomes that arrive together are recorded in one transaction, successes in one statement.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -86,23 +86,38 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<Vec<DeliveryResul
             let at = now();
             let mut results = Vec::with_capacity(sent.len());
             let mut delivered: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
-            let mut answered = HashSet::new();
+            // Per peer, in host order: the errors of its failed attempts, and whether it answered.
+            let mut peers: BTreeMap<&str, (Vec<&str>, bool)> = BTreeMap::new();
             for one in sent {
+                let peer = peers.entry(one.delivery.peer.as_str()).or_default();
                 if verdict(&one.attempt) == Verdict::Delivered {
                     let status = status(&one.attempt).unwrap_or(200);
                     delivered.entry(status).or_default().push(one.delivery.id);
-                    answered.insert(one.delivery.peer.as_str());
+                    peer.1 = true;
                     tracing::debug!(activity = %one.activity.ap_id, inbox = %one.delivery.inbox_url, "delivered");
                     results.push(DeliveryResult::Delivered);
                 } else {
-                    results.push(settle_failure(state, conn, one, at).await?);
+                    let result = settle_failure(state, conn, one, at).await?;
+                    // A refusal (4xx) says nothing against the peer's health.
+                    if result != DeliveryResult::Refused {
+                        peer.0.push(one.attempt.error.as_deref().unwrap_or_default());
+                    }
+                    results.push(result);
                 }
             }
             for (status, ids) in delivered {
                 delivery::record_delivered(conn, &ids, status, at).await?;
             }
-            for host in answered {
-                peer::record_success(conn, host, at).await?;
+            // Peer rows are updated in host order: processes sharing the queue (PostgreSQL)
+            // record at the same time, and in any other order two of them can deadlock, which
+            // undoes the whole batch and sends it again when its leases run out.
+            for (host, (errors, answered)) in peers {
+                for error in errors {
+                    record_peer_failure(state, conn, host, error, at).await?;
+                }
+                if answered {
+                    peer::record_success(conn, host, at).await?;
+                }
             }
             // A deleted account's key goes once its `Delete` is delivered (or given up).
             let mut deleters: Vec<i64> = sent
@@ -120,8 +135,9 @@ async fn settle_all(state: &AppState, sent: &[Sent]) -> Result<Vec<DeliveryResul
     .await
 }
 
-/// A refusal is final; anything else is retried after a backoff until the give-up time, and
-/// counts against the peer (opening its circuit when it keeps failing).
+/// A refusal is final; anything else is retried after a backoff until the give-up time (and
+/// counts against the peer: [`record_peer_failure`], called once the batch's deliveries are
+/// recorded, unless it was refused). Returns what came of it.
 async fn settle_failure(
     state: &AppState,
     conn: &mut Conn,
@@ -157,10 +173,23 @@ async fn settle_failure(
         tracing::info!(activity = %activity.ap_id, inbox = %delivery.inbox_url, error, attempts, retry_in = ?delay, "delivery failed; will retry");
         DeliveryResult::Retry
     };
-    let peer = peer::record_failure(conn, &delivery.peer, error, at).await?;
-    if let Some(open_for) = backoff::circuit_open_for(config, peer.consecutive_failures) {
-        peer::open_circuit(conn, &delivery.peer, later(at, open_for)).await?;
-        tracing::warn!(peer = %delivery.peer, failures = peer.consecutive_failures, ?open_for, "peer unreachable; pausing deliveries to it");
-    }
     Ok(result)
+}
+
+/// Counts a failed attempt against its peer, opening the peer's circuit when it keeps failing.
+async fn record_peer_failure(
+    state: &AppState,
+    conn: &mut Conn,
+    host: &str,
+    error: &str,
+    at: NaiveDateTime,
+) -> Result<()> {
+    let peer = peer::record_failure(conn, host, error, at).await?;
+    if let Some(open_for) =
+        backoff::circuit_open_for(&state.config.delivery, peer.consecutive_failures)
+    {
+        peer::open_circuit(conn, host, later(at, open_for)).await?;
+        tracing::warn!(peer = %host, failures = peer.consecutive_failures, ?open_for, "peer unreachable; pausing deliveries to it");
+    }
+    Ok(())
 }

@@ -15,12 +15,20 @@ const START: Duration = Duration::from_secs(60);
 pub struct NodeProcess {
     child: Child,
     pub addr: SocketAddr,
+    /// What it logs (JSON lines on stderr), from after it said it serves.
+    log: mpsc::Receiver<String>,
 }
 
 /// `kwartier --development` on `database`, serving `localhost:PORT`, with nothing from the
 /// environment but a short delivery retry schedule. Every command of one node gets the same
 /// flags, as the README says: the development switch decides the scheme of its ids.
 pub fn kwartier(database: &DatabaseUrl, addr: SocketAddr) -> Command {
+    kwartier_behind(database, addr, addr)
+}
+
+/// [`kwartier`] listening on `listen` for the domain `localhost:PORT` of `public`: one of
+/// several processes of one node behind a proxy at `public`.
+pub fn kwartier_behind(database: &DatabaseUrl, listen: SocketAddr, public: SocketAddr) -> Command {
     let database = match database {
         DatabaseUrl::Sqlite(path) => path.display().to_string(),
         DatabaseUrl::Postgres(url) => url.clone(),
@@ -29,8 +37,8 @@ pub fn kwartier(database: &DatabaseUrl, addr: SocketAddr) -> Command {
     command
         .env_clear()
         .env("KWARTIER_DATABASE_URL", database)
-        .env("KWARTIER_DOMAIN", format!("localhost:{}", addr.port()))
-        .env("KWARTIER_LISTEN", addr.to_string())
+        .env("KWARTIER_DOMAIN", format!("localhost:{}", public.port()))
+        .env("KWARTIER_LISTEN", listen.to_string())
         .env("KWARTIER_LOG_FORMAT", "json")
         .env("KWARTIER_DELIVERY_RETRY_FIRST", "100ms")
         .env("KWARTIER_DELIVERY_RETRY_MAX", "1s")
@@ -120,6 +128,20 @@ impl NodeProcess {
     ) -> NodeProcess {
         let mut command = kwartier(database, addr);
         adjust(&mut command);
+        NodeProcess::serve(command, addr)
+    }
+
+    /// [`NodeProcess::start`] on `listen`, for the domain of `public` (see [`kwartier_behind`]).
+    pub fn start_behind(
+        database: &DatabaseUrl,
+        listen: SocketAddr,
+        public: SocketAddr,
+    ) -> NodeProcess {
+        NodeProcess::serve(kwartier_behind(database, listen, public), listen)
+    }
+
+    /// Runs `command serve`, listening on `addr`, until it says it serves.
+    fn serve(mut command: Command, addr: SocketAddr) -> NodeProcess {
         let mut child = command
             .arg("serve")
             .stdout(Stdio::null())
@@ -133,16 +155,22 @@ impl NodeProcess {
                 let _ = lines.send(line);
             }
         });
-        let node = NodeProcess { child, addr };
+        let node = NodeProcess {
+            child,
+            addr,
+            log: received,
+        };
         let deadline = Instant::now() + START;
+        let mut said = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = received
-                .recv_timeout(left)
-                .expect("kwartier serve did not start");
+            let Ok(line) = node.log.recv_timeout(left) else {
+                panic!("kwartier serve did not start:\n{}", said.join("\n"));
+            };
             if line.contains("kwartier is serving") {
                 return node;
             }
+            said.push(line);
         }
     }
 
@@ -151,10 +179,21 @@ impl NodeProcess {
         format!("http://localhost:{}", self.addr.port())
     }
 
-    /// SIGKILL: no shutdown, no flushing, leases left behind.
-    pub fn kill(mut self) {
+    /// The lines it logged since it started serving (or since the last call).
+    pub fn logged(&self) -> Vec<String> {
+        self.log.try_iter().collect()
+    }
+
+    /// SIGKILL: no shutdown, no flushing, leases left behind. Returns what it logged last.
+    pub fn kill(mut self) -> Vec<String> {
         self.child.kill().expect("kill");
         self.child.wait().expect("reap");
+        // The reader thread ends with the pipe: whatever it still had comes in.
+        let mut lines = Vec::new();
+        while let Ok(line) = self.log.recv_timeout(Duration::from_secs(5)) {
+            lines.push(line);
+        }
+        lines
     }
 }
 
