@@ -21,6 +21,7 @@ mod directory;
 mod federation;
 mod groups;
 mod invites;
+mod migrate_to;
 mod reports;
 mod settings;
 
@@ -141,6 +142,12 @@ enum AdminCommand {
     /// Reports (moderation): list the queue, resolve a report with an action and a note
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
+    /// Copy this node's SQLite database, keys and all, into an empty PostgreSQL database;
+    /// stop the node first, then start it with KWARTIER_DATABASE_URL set to URL
+    MigrateTo {
+        /// The empty PostgreSQL database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+        url: String,
+    },
 }
 
 /// Parses the command line, runs the command, and turns the outcome into an exit code (errors
@@ -277,6 +284,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
         AdminCommand::Settings(command) => settings::run(config, command).await,
         AdminCommand::Invites(command) => invites::run(config, command).await,
         AdminCommand::Reports(command) => reports::run(config, command).await,
+        AdminCommand::MigrateTo { url } => migrate_to::run(config, &url).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

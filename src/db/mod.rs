@@ -19,6 +19,7 @@ pub mod appreciation;
 pub mod audit;
 pub mod blocklist;
 pub mod comment;
+pub mod copy;
 pub mod delivery;
 pub mod directory;
 pub mod directory_search;
@@ -64,7 +65,7 @@ pub use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
-pub use migrate::MigrationReport;
+pub use migrate::{MigrationReport, SchemaState};
 pub use url::DatabaseUrl;
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;

@@ -8,5 +8,6 @@ mod directory_feed;
 mod feeds;
 mod http;
 mod media;
+mod migrate_to;
 mod network_search;
 mod web;
