@@ -149,9 +149,10 @@ pub async fn sqlite_to_postgres(
     // One snapshot of the source for the whole copy: in WAL mode a reader sees the database as
     // it was at its first read, whatever a running node writes meanwhile.
     sqlite.batch_execute("BEGIN DEFERRED").await?;
+    let reader = &mut *sqlite;
     let copied = dst
         .transaction(|conn| {
-            async move { copy_tables(sqlite, postgres_of(conn)?, &tables, progress).await }
+            async move { copy_tables(reader, postgres_of(conn)?, &tables, progress).await }
                 .scope_boxed()
         })
         .await;
@@ -187,18 +188,17 @@ fn postgres_of(conn: &mut Conn) -> Result<&mut PgConn> {
 /// Refuses a source that is not exactly at this binary's schema.
 async fn check_source_schema(source: &Db) -> Result<()> {
     let state = source.schema_state().await?;
-    if let Some(newer) = state.unknown.first() {
+    if let [newer, ..] = state.unknown.as_slice() {
         return Err(Error::Config(format!(
             "the SQLite database has migration {newer}, which this kwartier does not know: it \
              was written by a newer version; run migrate-to with that version"
         )));
     }
-    if !state.pending.is_empty() {
+    if let [first, ..] = state.pending.as_slice() {
         return Err(Error::Config(format!(
-            "the SQLite database is not up to date ({} migrations pending, first {}): run \
-             `kwartier migrate` on it first",
-            state.pending.len(),
-            state.pending[0]
+            "the SQLite database is not up to date ({} migrations pending, first {first}): \
+             run `kwartier migrate` on it first",
+            state.pending.len()
         )));
     }
     Ok(())

@@ -139,6 +139,14 @@ impl NodeProcess {
         format!("http://localhost:{}", self.addr.port())
     }
 
+    /// SIGTERM, as systemd stops a node: it finishes what is in flight and exits cleanly.
+    pub fn stop(mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
+        let status = self.child.wait().expect("reap");
+        assert!(status.success(), "kwartier serve exited with {status}");
+    }
+
     /// SIGKILL: no shutdown, no flushing, leases left behind.
     pub fn kill(mut self) {
         self.child.kill().expect("kill");
