@@ -18,9 +18,11 @@ const DEADLINE: Duration = Duration::from_secs(60);
 
 /// The story titled `title` in `api`'s timeline, once it has arrived.
 async fn arrives(api: &Api, title: &str) -> Value {
-    eventually(&format!("{title:?} reaches the follower"), DEADLINE, || async {
-        api.in_timeline(title).await
-    })
+    eventually(
+        &format!("{title:?} reaches the follower"),
+        DEADLINE,
+        || async { api.in_timeline(title).await },
+    )
     .await
 }
 
@@ -52,7 +54,9 @@ async fn a_node_moved_to_postgres_keeps_its_identity_and_followers() {
     let bert = Api::new(&heeten.base_url(), &token);
     bert.create_initiative("moestuin", "Moestuin De Kolk").await;
     let handle = format!("@moestuin@localhost:{}", addr.port());
-    let (status, body) = anna.post("/api/v1/follows", json!({"target": handle})).await;
+    let (status, body) = anna
+        .post("/api/v1/follows", json!({"target": handle}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     eventually("Heeten accepts anna", DEADLINE, || async {
         let (_, initiative) = bert.get("/api/v1/initiatives/moestuin").await;
@@ -114,7 +118,12 @@ async fn a_node_moved_to_postgres_keeps_its_identity_and_followers() {
         comments
             .as_array()?
             .iter()
-            .any(|c| c["content"].as_str().unwrap_or_default().contains("Goed overgekomen"))
+            .any(|c| {
+                c["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("Goed overgekomen")
+            })
             .then_some(())
     })
     .await;

@@ -53,7 +53,11 @@ fn summary(config: &Config, report: &copy::CopyReport, target: &DatabaseUrl) -> 
         .map(|t| t.table.len())
         .max()
         .unwrap_or(0);
-    let _ = writeln!(out, "{:width$}  {:>10}  {:>10}", "table", "sqlite", "postgresql");
+    let _ = writeln!(
+        out,
+        "{:width$}  {:>10}  {:>10}",
+        "table", "sqlite", "postgresql"
+    );
     for table in &report.tables {
         let _ = writeln!(
             out,

