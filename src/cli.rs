@@ -21,6 +21,7 @@ mod directory;
 mod federation;
 mod groups;
 mod invites;
+mod migrate_to;
 mod reports;
 mod settings;
 
@@ -155,6 +156,12 @@ enum AdminCommand {
     Restore {
         /// A directory written by `kwartier admin backup`
         dir: PathBuf,
+    },
+    /// Copy this node's SQLite database, keys and all, into an empty PostgreSQL database;
+    /// stop the node first, then start it with KWARTIER_DATABASE_URL set to URL
+    MigrateTo {
+        /// The empty PostgreSQL database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+        url: String,
     },
 }
 
@@ -309,6 +316,7 @@ async fn admin(config: Config, command: AdminCommand) -> Result<()> {
             println!("{}", crate::backup::restore(&config, &dir).await?);
             Ok(())
         }
+        AdminCommand::MigrateTo { url } => migrate_to::run(config, &url).await,
         AdminCommand::Deliveries => {
             let db = Db::connect(&config.database, 1).await?;
             db.migrate().await?;

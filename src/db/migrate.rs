@@ -24,6 +24,15 @@ pub struct MigrationReport {
     pub applied: Vec<String>,
 }
 
+/// Where a database's schema stands against the migrations this binary carries.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SchemaState {
+    /// Migrations this binary has that the database lacks, oldest first.
+    pub pending: Vec<String>,
+    /// Versions the database has that this binary does not know (written by a newer one).
+    pub unknown: Vec<String>,
+}
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The schema a database has: its newest applied migration.
@@ -169,6 +178,51 @@ impl Db {
             }
         }
     }
+
+    /// Compares the database's applied migrations with this binary's, changing nothing but
+    /// (on a database that has none yet) diesel's bookkeeping table.
+    pub async fn schema_state(&self) -> Result<SchemaState> {
+        let conn = self.conn().await?;
+        match conn {
+            Conn::Sqlite(mut c) => c.spawn_blocking(|inner| Ok(state(inner, SQLITE))).await?,
+            Conn::Postgres(c) => {
+                tokio::task::spawn_blocking(move || {
+                    state(&mut AsyncMigrationHarness::new(c), POSTGRES)
+                })
+                .await?
+            }
+        }
+    }
+}
+
+fn state<B: Backend>(
+    harness: &mut impl MigrationHarness<B>,
+    source: EmbeddedMigrations,
+) -> Result<SchemaState> {
+    let failed = |e: BoxError| Error::internal("reading the database's migrations", e);
+    let mut known: Vec<(String, String)> = MigrationSource::<B>::migrations(&source)
+        .map_err(failed)?
+        .iter()
+        .map(|m| (m.name().version().to_string(), m.name().to_string()))
+        .collect();
+    known.sort();
+    let applied: Vec<String> = harness
+        .applied_migrations()
+        .map_err(failed)?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let pending = known
+        .iter()
+        .filter(|(version, _)| !applied.contains(version))
+        .map(|(_, name)| name.clone())
+        .collect();
+    let unknown = applied
+        .iter()
+        .filter(|version| !known.iter().any(|(known, _)| known == *version))
+        .cloned()
+        .collect();
+    Ok(SchemaState { pending, unknown })
 }
 
 /// (version, full name) of every migration this binary carries, oldest first.

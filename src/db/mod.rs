@@ -19,6 +19,7 @@ pub mod appreciation;
 pub mod audit;
 pub mod blocklist;
 pub mod comment;
+pub mod copy;
 pub mod delivery;
 pub mod directory;
 pub mod directory_search;
@@ -65,7 +66,7 @@ pub use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
-pub use migrate::{MigrationReport, SchemaVersion};
+pub use migrate::{MigrationReport, SchemaState, SchemaVersion};
 pub use url::DatabaseUrl;
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;

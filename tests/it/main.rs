@@ -10,6 +10,7 @@ mod feeds;
 mod http;
 mod media;
 mod metrics;
+mod migrate_to;
 mod network_search;
 mod upgrade;
 mod web;

@@ -179,6 +179,14 @@ impl NodeProcess {
         format!("http://localhost:{}", self.addr.port())
     }
 
+    /// SIGTERM, as systemd stops a node: it finishes what is in flight and exits cleanly.
+    pub fn stop(mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
+        let status = self.child.wait().expect("reap");
+        assert!(status.success(), "kwartier serve exited with {status}");
+    }
+
     /// The lines it logged since it started serving (or since the last call).
     pub fn logged(&self) -> Vec<String> {
         self.log.try_iter().collect()
