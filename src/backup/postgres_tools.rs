@@ -52,9 +52,9 @@ fn tool(program: &str, url: &str) -> Result<Command> {
 }
 
 fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("p={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map_or_else(|| text.to_owned(), |(_, value)| value.into_owned())
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 async fn run(program: &'static str, mut command: Command) -> Result<()> {

@@ -85,10 +85,7 @@ impl Db {
             Conn::Postgres(_) => known_migrations::<diesel::pg::Pg>(&POSTGRES)?,
         };
         Ok(Some(SchemaVersion {
-            name: known
-                .iter()
-                .find(|(v, _)| *v == version)
-                .map_or(version.clone(), |(_, name)| name.clone()),
+            name: name_of(&known, &version),
             version,
         }))
     }
@@ -184,10 +181,10 @@ impl Db {
     pub async fn schema_state(&self) -> Result<SchemaState> {
         let conn = self.conn().await?;
         match conn {
-            Conn::Sqlite(mut c) => c.spawn_blocking(|inner| Ok(state(inner, SQLITE))).await?,
+            Conn::Sqlite(mut c) => c.spawn_blocking(|inner| Ok(state(inner, &SQLITE))).await?,
             Conn::Postgres(c) => {
                 tokio::task::spawn_blocking(move || {
-                    state(&mut AsyncMigrationHarness::new(c), POSTGRES)
+                    state(&mut AsyncMigrationHarness::new(c), &POSTGRES)
                 })
                 .await?
             }
@@ -197,15 +194,10 @@ impl Db {
 
 fn state<B: Backend>(
     harness: &mut impl MigrationHarness<B>,
-    source: EmbeddedMigrations,
+    source: &EmbeddedMigrations,
 ) -> Result<SchemaState> {
     let failed = |e: BoxError| Error::internal("reading the database's migrations", e);
-    let mut known: Vec<(String, String)> = MigrationSource::<B>::migrations(&source)
-        .map_err(failed)?
-        .iter()
-        .map(|m| (m.name().version().to_string(), m.name().to_string()))
-        .collect();
-    known.sort();
+    let known = known_migrations::<B>(source)?;
     let applied: Vec<String> = harness
         .applied_migrations()
         .map_err(failed)?
@@ -236,6 +228,14 @@ fn known_migrations<B: Backend>(source: &EmbeddedMigrations) -> Result<Vec<(Stri
     Ok(known)
 }
 
+/// The full name of migration `version`, or the bare version when this binary lacks it.
+fn name_of(known: &[(String, String)], version: &str) -> String {
+    known
+        .iter()
+        .find(|(v, _)| v == version)
+        .map_or_else(|| version.to_owned(), |(_, name)| name.clone())
+}
+
 #[derive(diesel::QueryableByName)]
 struct TableCount {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -248,25 +248,17 @@ fn run_pending<B: Backend>(
 ) -> Result<MigrationReport> {
     let failed = |e: BoxError| Error::internal("running database migrations", e);
     let known = known_migrations::<B>(&source)?;
-    let applied = harness.applied_migrations().map_err(failed)?;
-    if let Some(newer) = applied
-        .iter()
-        .map(ToString::to_string)
-        .find(|v| !known.iter().any(|(known, _)| known == v))
-    {
+    if let Some(newer) = state(harness, &source)?.unknown.into_iter().next() {
         return Err(Error::Config(format!(
             "the database schema has migration {newer}, which this kwartier does not know: \
              it was written by a newer version; run that version or restore a backup"
         )));
     }
     let done = harness.run_pending_migrations(source).map_err(failed)?;
-    let name_of = |version: String| {
-        known
-            .iter()
-            .find(|(v, _)| *v == version)
-            .map_or(version.clone(), |(_, name)| name.clone())
-    };
     Ok(MigrationReport {
-        applied: done.iter().map(|v| name_of(v.to_string())).collect(),
+        applied: done
+            .iter()
+            .map(|v| name_of(&known, &v.to_string()))
+            .collect(),
     })
 }
